@@ -23,7 +23,8 @@ STACK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/exportq-it.XXXXXX") || exit 1
 export STACK_DIR
 cleanup() {
     local rc=$?
-    trap - EXIT INT TERM
+    trap "" INT TERM
+    trap - EXIT
     stack_destroy >/dev/null 2>&1
     exit $rc
 }
