@@ -64,7 +64,9 @@ def main():
 
     def factory():
         return SMTP(handler, enable_SMTPUTF8=True, decode_data=False,
-                    auth_required=False, auth_require_tls=False,
+                    auth_required=False,
+                    # AUTH is only offered over TLS, and there is no TLS: never.
+                    auth_require_tls=True,
                     hostname="mailsink.localhost")
 
     server = loop.run_until_complete(
