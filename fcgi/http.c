@@ -262,7 +262,8 @@ xq_status xq_http_read_body(xq_http *h, xq_err *err)
         return xq_err_set(err, XQ_ERR_INVALID, "Content-Length is not a number");
     want = h->content_length < 0 ? 0 : h->content_length;
     if (want > XQ_HTTP_BODY_MAX)
-        return xq_err_set(err, XQ_ERR_TOO_BIG, "request body of %lld bytes is over the %d byte limit",
+        return xq_err_set(err, XQ_ERR_TOO_BIG,
+                          "request body of %lld bytes is over the %d byte limit",
                           want, XQ_HTTP_BODY_MAX);
     if (want == 0)
         return XQ_OK;

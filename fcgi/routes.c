@@ -176,6 +176,6 @@ void xq_app_dispatch(xq_app *app, xq_http *h)
     }
 out:
     if (xq_log_enabled(XQ_LOG_DEBUG))
-        xq_log(XQ_LOG_DEBUG, "%s %.*s -> %d", h->method, (int)(h->path_len > 200 ? 200 : h->path_len),
-               h->path, h->status);
+        xq_log(XQ_LOG_DEBUG, "%s %.*s -> %d", h->method,
+               (int)(h->path_len > 200 ? 200 : h->path_len), h->path, h->status);
 }
