@@ -466,7 +466,7 @@ _stack_apache_conf() {
         echo "PidFile \"$STACK_DIR/run/web.pid\""
         echo "Listen 127.0.0.1:$WEB_PORT"
         echo "ServerName 127.0.0.1:$WEB_PORT"
-        for mod in mpm_event authz_core mime dir alias fcgid xsendfile; do
+        for mod in mpm_event authz_core mime dir alias rewrite fcgid xsendfile; do
             echo "LoadModule ${mod}_module $m/mod_$mod.so"
         done
         if _stack_is_root; then
@@ -552,7 +552,7 @@ stack_workerd_start() {
     # A plain command, not a function, so that $! is the program itself.
     local -a drop=()
     _stack_is_root && drop=(setpriv "--reuid=$STACK_RUN_USER" "--regid=$STACK_RUN_USER" --init-groups --)
-    EXPORTQ_CONFIG=$EXPORTQ_CONFIG "${drop[@]}" "$bin" </dev/null >>"$log" 2>&1 &
+    EXPORTQ_CONFIG=$EXPORTQ_CONFIG "${drop[@]}" "$bin" --foreground </dev/null >>"$log" 2>&1 &
     echo $! >"$STACK_DIR/run/workerd.pid"
     # No port to probe: alive for a second and not dead on its config.
     sleep 1
