@@ -59,9 +59,9 @@ SELECT 'wd-' || lpad(g::text, 7, '0'), 'completion', (g % 1000) / 1000.0, 30, 10
     timestamp '2001-01-01' + g * interval '5 seconds' + interval '1 second',
     1000, 'gpt-' || (g % 5), NULL, 'openai', 'wd-user-' || (g % 50), 'team-1', NULL,
     'success', 'False'
-FROM generate_series(1, %d) g;
+FROM generate_series(1, {rows}) g;
 ANALYZE "LiteLLM_SpendLogs";
-""" % BIG_ROWS)
+""".format(rows=BIG_ROWS))
 
 
 class Workerd:
