@@ -553,3 +553,42 @@ def _zombie(pid):
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_silent_query_keeps_lease_and_cancels():
+    """A query that returns no row for a long time (here: blocked on a lock)
+    gets no progress callback; the lease must still be renewed, and a cancel
+    must still stop it within 2 s (the keeper's PQcancel)."""
+    wd = Workerd("silent")
+    locker = subprocess.Popen(
+        ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", env["DATABASE_ADMIN_URL"]],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        locker.stdin.write(b'BEGIN;\nLOCK TABLE "LiteLLM_SpendLogs" IN ACCESS EXCLUSIVE MODE;\n'
+                           b"SELECT 'locked';\n")
+        locker.stdin.flush()
+        assert locker.stdout.readline().strip() == b"locked"
+        wd.start()
+        job_id = wd.add(SMALL)
+        wd.wait_status(job_id, ("active",), 10)
+        # three lease periods without a row: still ours, never recovered
+        time.sleep(3 * 3.0)
+        j = wd.job(job_id)
+        assert j["status"] == "active" and j["attemptsMade"] == 1, j
+        assert j["_leaseUntil"] > time.time() * 1000, j
+        assert "recovered" not in wd.log_text()
+        t0 = time.monotonic()
+        assert json.loads(wd.qtool("cancel", job_id)) == {"wasActive": 1}
+        j = wd.wait_status(job_id, ("cancelled", "completed", "failed"), 5)
+        took = time.monotonic() - t0
+        assert j["status"] == "cancelled", j
+        assert took <= 2.0, took
+        assert wd.files() == [], wd.files()
+    finally:
+        try:
+            locker.stdin.write(b"ROLLBACK;\n\\q\n")
+            locker.stdin.close()
+        except OSError:
+            pass
+        locker.wait(10)
+        wd.stop()
