@@ -592,3 +592,31 @@ def test_silent_query_keeps_lease_and_cancels():
             pass
         locker.wait(10)
         wd.stop()
+
+
+def _metric(wd, name):
+    for line in wd.qtool("metrics").splitlines():
+        if line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) == 2 and parts[0].split("{")[0].endswith(name):
+            return float(parts[1])
+    return 0.0
+
+
+def test_mail_failure_never_fails_the_job():
+    # an SMTP port nobody listens on
+    p = subprocess.run(["bash", "-c", ". %s/tests/lib/stack.sh && _stack_free_ports 1" % xq.ROOT],
+                       capture_output=True, timeout=10)
+    port = p.stdout.decode().split()[0]
+    wd = Workerd("nomail", SMTP_URL="smtp://127.0.0.1:%s" % port)
+    try:
+        wd.start()
+        before = _metric(wd, "mail_failures_total")
+        j = wd.wait_status(wd.add(SMALL, mail="carol@example.com"), ("completed", "failed"), 60)
+        assert j["status"] == "completed", j
+        wait_for(lambda: _metric(wd, "mail_failures_total") == before + 1, 15, 0.2,
+                 "mail failure counted")
+        assert "mail not sent" in wd.log_text()
+    finally:
+        wd.stop()

@@ -9,6 +9,7 @@
  *   xq-qtool cancel JOB-ID                  -> {"wasActive": 0|1}
  *   xq-qtool workers                        -> [{id, host, pid, jobId, ...}]
  *   xq-qtool stats                          -> the queue counts
+ *   xq-qtool metrics                        -> the Prometheus text
  *
  * Configuration as the programs read it (EXPORTQ_CONFIG + environment).
  * Exit 0 on success, 1 on an error (one line on stderr).
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
 
     xq_err_clear(&err);
     if (argc < 2) {
-        fprintf(stderr, "usage: xq-qtool add|get|cancel|workers|stats ...\n");
+        fprintf(stderr, "usage: xq-qtool add|get|cancel|workers|stats|metrics ...\n");
         return 2;
     }
     if (xq_config_init(&cfg) != XQ_OK || xq_config_load(&cfg, NULL, &err) != XQ_OK ||
@@ -152,6 +153,15 @@ int main(int argc, char **argv)
                    s.workers);
             rc = 0;
         }
+    } else if (strcmp(argv[1], "metrics") == 0 && argc == 2) {
+        xq_buf text;
+
+        xq_buf_init(&text, 1 << 20);
+        if (xq_queue_metrics_text(q, &text, &err) == XQ_OK) {
+            fputs(xq_buf_str(&text), stdout);
+            rc = 0;
+        }
+        xq_buf_cleanup(&text);
     } else {
         fprintf(stderr, "xq-qtool: bad command or arguments\n");
         rc = 2;
