@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -87,22 +88,40 @@ static int on_progress(void *arg, long long rows, long long estimated, int perce
 }
 
 /*
- * Run fn until Redis answers (any status but XQ_ERR_REDIS), for at most
- * about one lease: past that the reaper has requeued the job anyway.
+ * Give up recording an outcome after this long: about one lease (the reaper
+ * has requeued the job by then anyway), or 5 s once the worker is stopping
+ * so that a shutdown with Redis away still ends well inside the grace time.
  */
+static int record_give_up(const worker *w, long long started, long *delay)
+{
+    long long now = xq_wd_mono_ms();
+    struct timespec ts;
+
+    if (now - started >= w->cfg->lease_ms + 5000 ||
+        (xq_wd_should_stop() && now - started >= 5000))
+        return 1;
+    /* not xq_wd_sleep_ms(): that returns at once while stopping */
+    ts.tv_sec = *delay / 1000;
+    ts.tv_nsec = (*delay % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+    if (*delay < REDIS_BACKOFF_MAX_MS)
+        *delay *= 2;
+    return 0;
+}
+
+/* Run call until Redis answers (any status but XQ_ERR_REDIS) or we give up. */
 #define RECORD(w, st, call)                                                                    \
     do {                                                                                       \
-        long long until_ = xq_wd_mono_ms() + (w)->cfg->lease_ms + 5000;                        \
+        long long started_ = xq_wd_mono_ms();                                                  \
         long delay_ = REDIS_BACKOFF_MIN_MS;                                                    \
         for (;;) {                                                                             \
             xq_err_clear(&err);                                                                \
             (st) = (call);                                                                     \
-            if ((st) != XQ_ERR_REDIS || xq_wd_mono_ms() >= until_ || !xq_wd_parent_alive())    \
+            if ((st) != XQ_ERR_REDIS)                                                          \
                 break;                                                                         \
             xq_log(XQ_LOG_WARN, "recording the outcome failed, retrying: %s", err.msg);        \
-            xq_wd_sleep_ms(delay_);                                                            \
-            if (delay_ < REDIS_BACKOFF_MAX_MS)                                                 \
-                delay_ *= 2;                                                                   \
+            if (record_give_up((w), started_, &delay_))                                        \
+                break;                                                                         \
         }                                                                                      \
     } while (0)
 
