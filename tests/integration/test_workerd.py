@@ -391,6 +391,17 @@ def test_redis_restart_workers_reconnect():
         j = wd.wait_status(job_id, ("completed", "failed"), 60)
         assert j["status"] == "completed", j
         assert wd.children() == pids, (pids, wd.children())  # nobody restarted
+        # and a restart in the middle of an export: the job still ends whole
+        big = wd.add(BIG)
+        _wait_running(wd, big)
+        stack("stack_redis_restart")
+        j = wd.wait_status(big, ("completed", "failed"), 120)
+        assert j["status"] == "completed" and j["attemptsMade"] in (1, 2), j
+        r = j["result"]
+        assert r["rowCount"] == BIG_ROWS
+        assert csv_lines(os.path.join(wd.dir, r["fileName"])) == BIG_ROWS + 1
+        assert not [n for n in wd.files() if n.endswith(".part")], wd.files()
+        assert wd.children() == pids, (pids, wd.children())
         assert "ended" not in wd.log_text()
     finally:
         assert wd.stop() == 0
