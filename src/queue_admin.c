@@ -245,11 +245,13 @@ xq_status xq_queue_clean(xq_queue *q, xq_job_state state, long long older_than_m
     if ((st = xq_redis_cmd(xq_queue_redis(q), &rep, err, "TIME")) != XQ_OK)
         return st;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-        rep->element[0]->type != REDIS_REPLY_STRING) {
+        rep->element[0]->type != REDIS_REPLY_STRING ||
+        rep->element[1]->type != REDIS_REPLY_STRING) {
         freeReplyObject(rep);
         return xq_err_set(err, XQ_ERR_REDIS, "redis TIME: malformed reply");
     }
-    now = strtoll(rep->element[0]->str, NULL, 10) * 1000;
+    now = strtoll(rep->element[0]->str, NULL, 10) * 1000 +
+          strtoll(rep->element[1]->str, NULL, 10) / 1000;
     freeReplyObject(rep);
     snprintf(cutoff, sizeof(cutoff), "%lld", now - older_than_ms);
     args[0] = xq_job_state_name(state);

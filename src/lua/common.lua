@@ -29,8 +29,9 @@ end
 local function wake(n)
   if n <= 0 then return end
   if n > 1000 then n = 1000 end
-  for _ = 1, n do redis.call('LPUSH', K_WAKE, '1') end
-  redis.call('LTRIM', K_WAKE, 0, 999)
+  local len = 0
+  for _ = 1, n do len = redis.call('LPUSH', K_WAKE, '1') end
+  if len > 1000 then redis.call('LTRIM', K_WAKE, 0, 999) end
 end
 
 local function wait_score(prio, seq) return num(prio) * PRIO_SHIFT + num(seq) end

@@ -15,11 +15,13 @@ redis.call('ZADD', K_FILES, tonumber(ARGV[8]), id)
 local et = etype or ''
 local dur = (now - num(started)) / 1000
 if dur < 0 then dur = 0 end
-for _, le in ipairs({ 1, 5, 15, 60, 300, 900, 3600 }) do
-  if dur <= le then metric('export_job_duration_seconds_bucket{le="' .. le .. '"}', 1) end
+-- one field per bucket, not cumulative: the renderer sums them (and the
+-- count is the sum of all), so a completion costs one increment here
+local le = '+Inf'
+for _, b in ipairs({ 1, 5, 15, 60, 300, 900, 3600 }) do
+  if dur <= b then le = tostring(b) break end
 end
-metric('export_job_duration_seconds_bucket{le="+Inf"}', 1)
-metric('export_job_duration_seconds_count', 1)
+metric('export_job_duration_seconds_bucket{le="' .. le .. '"}', 1)
 redis.call('HINCRBYFLOAT', K_METR, 'export_job_duration_seconds_sum', string.format('%.3f', dur))
 metric('export_rows_total{export_type="' .. et .. '"}', tonumber(ARGV[5]))
 metric('export_bytes_total{export_type="' .. et .. '"}', tonumber(ARGV[6]))
