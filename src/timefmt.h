@@ -13,7 +13,7 @@
 
 /* "YYYY-MM-DDTHH:MM:SS.mmm" then "Z" for offset 0, else "+HH:MM"/"-HH:MM".
  * out needs XQ_TIME_ISO_MAX bytes; returns the length written. */
-#define XQ_TIME_ISO_MAX 32
+#define XQ_TIME_ISO_MAX 40
 size_t xq_time_format_iso(char *out, long long local_ms, int offset_s);
 
 /* Same for UTC now-style API times: epoch ms -> "...Z". */
