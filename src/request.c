@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "jsonstr.h"
 #include "request.h"
 
 #define XQ_ZONEINFO_DIR "/usr/share/zoneinfo/"
@@ -214,6 +215,23 @@ static void take_date(json_object *v, const char *field, char out[11], xq_field_
     memcpy(out, s, 11);
 }
 
+static int utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, k;
+
+    while (i < n) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if ((k = xq_utf8_seq(u + i, n - i, NULL)) == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
 static xq_status take_filter(json_object *v, const char *field, char **out, xq_field_errors *fe,
                              int *bad)
 {
@@ -235,6 +253,14 @@ static xq_status take_filter(json_object *v, const char *field, char **out, xq_f
     }
     if (memchr(s, '\0', n) != NULL) {
         fe_add(fe, field, "must not contain NUL characters");
+        (*bad)++;
+        return XQ_OK;
+    }
+    /* json-c passes raw bytes through: a filter that is not UTF-8 would
+     * make the job's filters invalid JSON and the SQL fail (found by
+     * tests/fuzz/fuzz_request) */
+    if (!utf8_valid(s, n)) {
+        fe_add(fe, field, "must be valid UTF-8");
         (*bad)++;
         return XQ_OK;
     }
