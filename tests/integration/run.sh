@@ -7,7 +7,8 @@
 # swaps lighttpd for Apache and runs the modules marked
 # WEB_SERVERS = ("lighttpd", "apache") again.  The stack is always torn down
 # and the directory removed, on success, failure or ^C.  Last line:
-# "N passed, N failed".  XQ_BUILD (default ./build) names the build dir.
+# "N passed, N failed".  XQ_BUILD (default ./build) names the build dir;
+# XQ_SAVE_LOGS=DIR copies the stack's logs there before the directory goes.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,12 @@ cleanup() {
     local rc=$?
     trap "" INT TERM
     trap - EXIT
+    # XQ_SAVE_LOGS=DIR: keep the programs' logs (written until they stopped)
+    # for a caller that scans them, e.g. the sanitizer stage of ./dev test.
+    if [ -n "${XQ_SAVE_LOGS:-}" ]; then
+        stack_down >/dev/null 2>&1
+        mkdir -p "$XQ_SAVE_LOGS" && cp -r "$STACK_DIR/log/." "$XQ_SAVE_LOGS/" 2>/dev/null
+    fi
     stack_destroy >/dev/null 2>&1
     exit $rc
 }
