@@ -21,21 +21,33 @@ void xq_app_cleanup(xq_app *app)
 {
     if (app == NULL)
         return;
-    xq_redis_free(app->redis);
+    xq_queue_free(app->queue);
     xq_db_free(app->db);
-    app->redis = NULL;
+    app->queue = NULL;
     app->db = NULL;
+}
+
+xq_status xq_app_queue(xq_app *app, xq_queue **out, xq_err *err)
+{
+    xq_status st;
+
+    if (app->queue == NULL && (st = xq_queue_new(app->cfg, &app->queue, err)) != XQ_OK) {
+        *out = NULL;
+        return st;
+    }
+    *out = app->queue;
+    return XQ_OK;
 }
 
 xq_status xq_app_redis(xq_app *app, xq_redis **out, xq_err *err)
 {
+    xq_queue *q;
     xq_status st;
 
-    if (app->redis == NULL && (st = xq_redis_new(app->cfg, &app->redis, err)) != XQ_OK) {
-        *out = NULL;
+    *out = NULL;
+    if ((st = xq_app_queue(app, &q, err)) != XQ_OK)
         return st;
-    }
-    *out = app->redis;
+    *out = xq_queue_redis(q);
     return XQ_OK;
 }
 
