@@ -315,21 +315,11 @@ static void reload(xq_config *cfg, const char *path, slot *slots, int *nslots)
             kill(slots[i].pid, SIGTERM);
         }
     }
-    i = slot_count(cfg);
-    if (i < *nslots) {
-        /* extra slots keep their retiring children until they are reaped;
-         * they are not refilled because the loop starts only < nslots */
-        int j, live = 0;
-
-        for (j = i; j < *nslots; j++)
-            live += slots[j].pid > 0;
-        if (live == 0)
-            *nslots = i;
-    } else {
-        for (; *nslots < i; (*nslots)++) {
-            memset(&slots[*nslots], 0, sizeof(slots[*nslots]));
-            slots[*nslots].role = ROLE_WORKER;
-        }
+    /* more workers: new slots; fewer: the loop drops the extra slots once
+     * their retiring children are reaped, and never refills them */
+    for (i = slot_count(cfg); *nslots < i; (*nslots)++) {
+        memset(&slots[*nslots], 0, sizeof(slots[*nslots]));
+        slots[*nslots].role = ROLE_WORKER;
     }
     xq_log(XQ_LOG_INFO, "SIGHUP: configuration reloaded, rolling children (%ld workers)",
            cfg->max_concurrent_jobs);
@@ -375,7 +365,7 @@ int xq_supervisor_run(xq_config *cfg, const char *config_path, int pidfile_fd)
         long long now, wake;
         struct timespec ts;
 
-        sup_chld = 0;
+        sup_chld = 0; /* informative: reap() looks whatever the flag says */
         reap(slots, nslots, stopping);
         if (sup_term && !stopping) {
             stopping = 1;
@@ -426,10 +416,7 @@ int xq_supervisor_run(xq_config *cfg, const char *config_path, int pidfile_fd)
         }
         if (stopping && kill_at < wake)
             wake = kill_at;
-        if (sup_term && !stopping)
-            continue;
-        if (sup_chld || sup_hup)
-            continue;
+        /* the flags change only inside ppoll (signals are blocked elsewhere) */
         wake -= xq_wd_mono_ms();
         if (wake < 1)
             wake = 1;

@@ -519,15 +519,17 @@ def test_sighup_rolls_workers_and_keeps_bad_config():
         with open(conf, "a") as f:
             f.write("EXPORT_MAX_CONCURRENT_JOBS=2\n")
         wd.proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: len(wd.children()) == 4 and not set(first) & set(wd.children()),
-                 15, 0.1, "children rolled with 2 workers")
-        rolled = wd.children()
+        def rolled_all():
+            now = wd.children()  # one snapshot: the old worker may exit meanwhile
+            return now if len(now) == 4 and not set(first) & set(now) else None
+        rolled = wait_for(rolled_all, 15, 0.1, "children rolled with 2 workers")
         with open(conf, "a") as f:
             f.write("EXPORT_MAX_CONCURRENT_JOBS=banana\n")
         wd.proc.send_signal(signal.SIGHUP)
         wait_for(lambda: "new configuration refused" in wd.log_text(), 5, 0.1, "refusal logged")
         time.sleep(0.5)
-        assert wd.children() == rolled and wd.proc.poll() is None
+        assert wd.children() == rolled and wd.proc.poll() is None, (rolled, wd.children(),
+                                                                   wd.log_text()[-3000:])
     finally:
         assert wd.stop() == 0
 
