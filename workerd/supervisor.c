@@ -201,8 +201,9 @@ static pid_t start_child(slot *s, const xq_config *cfg)
     case ROLE_REAPER: rc = xq_reaper_main(cfg); break;
     default: rc = xq_purger_main(cfg); break;
     }
-    fflush(NULL);
-    _exit(rc);
+    /* exit(), not _exit(): stdio was flushed before fork, so nothing of
+     * the parent's is written twice, and leak checkers see the child end */
+    exit(rc);
 }
 
 static void log_exit(const slot *s, pid_t pid, int status)
@@ -298,7 +299,8 @@ static void reload(xq_config *cfg, const char *path, slot *slots, int *nslots)
     int i;
 
     xq_err_clear(&err);
-    if (xq_config_init(&fresh) != XQ_OK || xq_config_load(&fresh, path, &err) != XQ_OK) {
+    memset(&fresh, 0, sizeof(fresh)); /* xq_config_load() initialises it */
+    if (xq_config_load(&fresh, path, &err) != XQ_OK) {
         xq_log(XQ_LOG_ERROR, "SIGHUP: new configuration refused, keeping the old one: %s",
                err.msg);
         xq_config_cleanup(&fresh);

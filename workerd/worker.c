@@ -296,6 +296,7 @@ static void run_job(worker *w, const xq_job *job)
     xq_export_result res;
     progress_ctx pc;
     char file_name[XQ_FILENAME_MAX];
+    char part_path[4096];
     PGconn *conn = NULL;
     PGcancel *cancel = NULL;
     int why;
@@ -323,7 +324,9 @@ static void run_job(worker *w, const xq_job *job)
     if (xq_db_conn(w->db, &conn, &err) == XQ_OK && (cancel = PQgetCancel(conn)) == NULL)
         xq_log(XQ_LOG_WARN, "no cancel handle: a cancel waits for the next row batch");
     xq_err_clear(&err);
-    xq_keeper_watch(&w->keeper, job->id, cancel);
+    /* the engine's temporary name (export.h): kept fresh by the keeper */
+    snprintf(part_path, sizeof(part_path), "%s/.%s.part", w->cfg->export_dir, file_name);
+    xq_keeper_watch(&w->keeper, job->id, part_path, cancel);
 
     memset(&pc, 0, sizeof(pc));
     pc.w = w;

@@ -99,6 +99,11 @@ class Workerd:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        # under --enable-sanitizers, any report of the supervisor or a child
+        text = self.log_text() if os.path.exists(self.log) else ""
+        for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert mark not in text, "sanitizer report in %s: %s" % (
+                self.log, text[text.index(mark) - 200:][:2000])
         return self.proc.returncode if self.proc else None
 
     def children(self):
