@@ -73,6 +73,7 @@ class Workerd:
         self.dir = export_dir or os.path.join(xq.STACK_DIR, "wd-" + name)
         os.makedirs(self.dir, exist_ok=True)
         self.log = os.path.join(xq.STACK_DIR, "log", "workerd-%s.log" % name)
+        open(self.log, "wb").close()  # this instance's lines only
         self.env = dict(os.environ, EXPORTQ_CONFIG=env["EXPORTQ_CONFIG"],
                         REDIS_KEY_PREFIX=self.prefix, EXPORT_DIR=self.dir)
         self.env.update(FAST)
