@@ -70,8 +70,11 @@ class Workerd:
     def __init__(self, name, export_dir=None, prefix=None, **overrides):
         self.name = name
         self.prefix = prefix or "wdt-%s-%d-%d" % (name, os.getpid(), int(time.time() * 1000))
-        self.dir = export_dir or os.path.join(xq.STACK_DIR, "wd-" + name)
-        os.makedirs(self.dir, exist_ok=True)
+        self.dir = export_dir
+        if self.dir is None:  # a fresh directory of its own
+            self.dir = os.path.join(xq.STACK_DIR, "wd-" + name)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            os.makedirs(self.dir)
         self.log = os.path.join(xq.STACK_DIR, "log", "workerd-%s.log" % name)
         open(self.log, "wb").close()  # this instance's lines only
         self.env = dict(os.environ, EXPORTQ_CONFIG=env["EXPORTQ_CONFIG"],
