@@ -260,6 +260,7 @@ START_TEST(fail_backoff_retry)
     xq_job *j;
     int final = -1;
     long long n = -1;
+    char *file = NULL;
 
     set("EXPORT_JOB_ATTEMPTS", "2");
     set("EXPORT_BACKOFF_MS", "300");
@@ -301,6 +302,23 @@ START_TEST(fail_backoff_retry)
     ck_assert_ptr_null(j->error);
     xq_job_free(j);
     ck_assert_int_eq(xq_queue_retry(q, a, NULL), XQ_ERR_CONFLICT);
+    /* an earlier attempt's error does not outlive a completion */
+    xq_job_free(claim("w"));
+    ck_assert_int_eq(xq_queue_fail(q, a, "w", "flaky", 1, &final, NULL), XQ_OK);
+    ck_assert_int_eq(final, 0);
+    sleep_ms(350);
+    ck_assert_int_eq(xq_queue_promote_delayed(q, &n, NULL), XQ_OK);
+    ck_assert_int_eq(n, 1);
+    xq_job_free(claim("w"));
+    ck_assert_int_eq(complete(a, "w", "a.csv"), XQ_OK);
+    j = get(a);
+    ck_assert_int_eq(j->state, XQ_JOB_COMPLETED);
+    ck_assert_int_eq(j->attempts_made, 2);
+    ck_assert_ptr_null(j->error);
+    xq_job_free(j);
+    ck_assert_int_eq(xq_queue_forget(q, a, &file, NULL), XQ_OK);
+    free(file);
+    must_add("u1", 5, a);
     /* a bad request fails at once */
     xq_job_free(claim("w"));
     ck_assert_int_eq(xq_queue_fail(q, a, "w", "bad request", 0, &final, NULL), XQ_OK);
