@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -971,10 +972,25 @@ START_TEST(claim_blocks_then_times_out)
     long long t0 = mono_ms();
     xq_job *j = NULL;
 
+    struct rusage ru;
+    pid_t kid;
+    int st;
+    long cpu_us;
+
     ck_assert_int_eq(xq_queue_claim(q, "w", 300, &j, NULL), XQ_OK);
     ck_assert_ptr_null(j);
     ck_assert(mono_ms() - t0 >= 290);
     ck_assert(mono_ms() - t0 < 1500);
+    /* an idle worker waits in the server: about no CPU for a second */
+    if ((kid = fork()) == 0) {
+        xq_queue_after_fork(q);
+        _exit(xq_queue_claim(q, "idle", 1000, &j, NULL) == XQ_OK && j == NULL ? 0 : 1);
+    }
+    ck_assert_int_eq(wait4(kid, &st, 0, &ru), kid);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec +
+             ru.ru_stime.tv_usec;
+    ck_assert_msg(cpu_us < 50000, "idle claimer used %ld us of CPU in 1 s", cpu_us);
 }
 END_TEST
 
