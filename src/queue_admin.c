@@ -245,11 +245,13 @@ xq_status xq_queue_clean(xq_queue *q, xq_job_state state, long long older_than_m
     if ((st = xq_redis_cmd(xq_queue_redis(q), &rep, err, "TIME")) != XQ_OK)
         return st;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-        rep->element[0]->type != REDIS_REPLY_STRING) {
+        rep->element[0]->type != REDIS_REPLY_STRING ||
+        rep->element[1]->type != REDIS_REPLY_STRING) {
         freeReplyObject(rep);
         return xq_err_set(err, XQ_ERR_REDIS, "redis TIME: malformed reply");
     }
-    now = strtoll(rep->element[0]->str, NULL, 10) * 1000;
+    now = strtoll(rep->element[0]->str, NULL, 10) * 1000 +
+          strtoll(rep->element[1]->str, NULL, 10) / 1000;
     freeReplyObject(rep);
     snprintf(cutoff, sizeof(cutoff), "%lld", now - older_than_ms);
     args[0] = xq_job_state_name(state);
@@ -423,10 +425,17 @@ xq_status xq_queue_workers(xq_queue *q, xq_worker_info **out, size_t *n, xq_err 
                 goto out;
             }
         }
-        if (w[k].id == NULL || w[k].host == NULL ||
-            (w[k].job_id == NULL && (w[k].job_id = strdup("")) == NULL)) {
+        if (w[k].id == NULL || w[k].host == NULL) {
+            /* a record someone else wrote half: not a worker of ours */
+            free(w[k].id);
+            free(w[k].host);
+            free(w[k].job_id);
+            memset(&w[k], 0, sizeof(w[k]));
+            continue;
+        }
+        if (w[k].job_id == NULL && (w[k].job_id = strdup("")) == NULL) {
             k++;
-            st = xq_err_set(err, XQ_ERR_NOMEM, "queue: worker record incomplete");
+            st = xq_err_set(err, XQ_ERR_NOMEM, "queue: out of memory");
             goto out;
         }
         k++;

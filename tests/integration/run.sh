@@ -38,7 +38,7 @@ summary() { echo "$pass passed, $fail failed"; }
 # run_runner ARGS...: run runner.py, add its counts.
 run_runner() {
     local out line p f rc
-    out=$(mktemp)
+    out=$STACK_DIR/runner.out
     "$PY" "$here/runner.py" "$@" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n1)

@@ -157,3 +157,11 @@ def test_servers_listen_on_loopback_only():
         addrs = listening_addresses(int(xq.env[key]))
         assert addrs, "nothing listens on %s" % key
         assert set(addrs) == {"127.0.0.1"}, (key, addrs)
+
+
+def test_web_server_refuses_bodies_over_one_mib():
+    # Up to 1 MiB reaches the responder (which answers 413 itself above
+    # 64 KiB); beyond that the web server refuses before the responder.
+    r = xq.http("POST", "/api/v1/admin/usage/export", token=xq.token(),
+                headers={"Content-Type": "application/json"}, raw_body=b" " * (1048576 + 1))
+    assert r.status == 413, r

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/stack.sh — start and stop a private exportq stack under one directory.
 #
 # Sourced by ./dev (the dev stack under .dev/) and tests/integration/run.sh
@@ -466,7 +467,7 @@ _stack_apache_conf() {
         echo "PidFile \"$STACK_DIR/run/web.pid\""
         echo "Listen 127.0.0.1:$WEB_PORT"
         echo "ServerName 127.0.0.1:$WEB_PORT"
-        for mod in mpm_event authz_core mime dir alias fcgid xsendfile; do
+        for mod in mpm_event authz_core mime dir alias rewrite fcgid xsendfile; do
             echo "LoadModule ${mod}_module $m/mod_$mod.so"
         done
         if _stack_is_root; then
@@ -552,7 +553,7 @@ stack_workerd_start() {
     # A plain command, not a function, so that $! is the program itself.
     local -a drop=()
     _stack_is_root && drop=(setpriv "--reuid=$STACK_RUN_USER" "--regid=$STACK_RUN_USER" --init-groups --)
-    EXPORTQ_CONFIG=$EXPORTQ_CONFIG "${drop[@]}" "$bin" </dev/null >>"$log" 2>&1 &
+    EXPORTQ_CONFIG=$EXPORTQ_CONFIG "${drop[@]}" "$bin" --foreground </dev/null >>"$log" 2>&1 &
     echo $! >"$STACK_DIR/run/workerd.pid"
     # No port to probe: alive for a second and not dead on its config.
     sleep 1
@@ -592,13 +593,21 @@ stack_load_demo() {
 
 # ---------------------------------------------------------------- whole stack
 
-# stack_up [--server lighttpd|apache]; loads $DEMO_ROWS demo rows when set > 0.
+# stack_up [--server lighttpd|apache]; loads $DEMO_ROWS demo rows when set > 0;
+# XQ_WITHOUT_WORKERD=1 leaves workerd out.
 stack_up() {
     local server=lighttpd
     if [ "${1:-}" = --server ]; then server=${2:-}; fi
     stack_pg_start && stack_redis_start && stack_mail_start || return 1
     if [ "${DEMO_ROWS:-0}" -gt 0 ] 2>/dev/null; then stack_load_demo "$DEMO_ROWS" || return 1; fi
-    stack_web_start "$server" && stack_workerd_start
+    stack_web_start "$server" || return 1
+    # Only for testing the responder alone before workerd exists; ./dev up
+    # never sets it.
+    if [ "${XQ_WITHOUT_WORKERD:-0}" = 1 ]; then
+        _stack_say "workerd: not started (XQ_WITHOUT_WORKERD=1)"
+        return 0
+    fi
+    stack_workerd_start
 }
 
 # stack_down: stop whatever has a pid file, newest first; never fails.
