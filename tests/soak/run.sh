@@ -3,7 +3,7 @@
 # fault-injection soak (issue 8) on its own private stack.
 #
 # Starts the stack (tests/lib/stack.sh) under a fresh mktemp -d with
-# DEMO_ROWS (default 20000) demo rows, EXPORT_DIR on a 64 MiB tmpfs (so the
+# DEMO_ROWS (default 150000) demo rows, EXPORT_DIR on a 256 MiB tmpfs (so the
 # soak can fill it: needs root; without root the disk-full phase is skipped
 # and said so), 4 workers, short leases and backoff so that killed jobs come
 # back within seconds, then runs tests/soak/soak.py, which prints the counts.
@@ -18,7 +18,7 @@ export XQ_ROOT
 export XQ_BUILD=${XQ_BUILD:-$XQ_ROOT/build}
 PY=/usr/bin/python3
 LOGS_KEEP=${XQ_SOAK_LOGS:-$XQ_BUILD/soak-logs}
-TMPFS_MB=${XQ_SOAK_TMPFS_MB:-64}
+TMPFS_MB=${XQ_SOAK_TMPFS_MB:-256}
 WORKERS=4
 ATTEMPTS=5
 
@@ -51,7 +51,7 @@ EXPORT_JOB_ATTEMPTS=$ATTEMPTS
 EXPORT_BACKOFF_MS=1000
 EXPORT_USER_MAX_PENDING=20
 EXPORT_USER_RATE_PER_HOUR=1000"
-export DEMO_ROWS=${DEMO_ROWS:-20000}
+export DEMO_ROWS=${DEMO_ROWS:-150000}
 
 stack_init "$STACK_DIR" || exit 1
 # The generated config sets 2 workers; the soak wants more to kill.

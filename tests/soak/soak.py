@@ -101,7 +101,7 @@ def make_body(rng, users, models, providers):
     etype = rng.choice(TYPES)
     fmt = rng.choice(FORMATS)
     if etype == "raw-data":
-        span = rng.randint(0, 20)       # keeps raw files small on the tmpfs
+        span = rng.randint(0, 30)       # up to ~11,000 rows: seconds of work, a few MB
     else:
         span = rng.randint(0, 399)
     start = rng.randint(span, 399)
@@ -208,7 +208,7 @@ def submitter(st, rng, user, token, bodies, deadline, cancel_rate):
             st.fail("POST export-async by %s answered %d: %r" % (user, r.status, r.body[:200]))
             break
         if job.id and rng.random() < cancel_rate:
-            threading.Thread(target=canceller, args=(st, rng.random() * 4, token, job),
+            threading.Thread(target=canceller, args=(st, rng.random() * 1.5, token, job),
                              daemon=True).start()
 
 
@@ -254,17 +254,24 @@ def registered_workers(admin):
 
 
 def kill_one(st, rng, admin, sup):
-    kids = children(sup)
-    reg = registered_workers(admin)
-    if reg is None:
-        return
-    # only the supervisor's own children that the queue lists as workers
-    # (the reaper and the purger are children too, but not workers)
-    cands = sorted(p for p in kids if p in reg)
-    busy = [p for p in cands if reg[p]]
+    """SIGKILL one worker, preferring one in the middle of a job: poll the
+    worker list for up to 3 s for a busy one, else take any."""
+    deadline = time.monotonic() + 3.0
+    while True:
+        kids = children(sup)
+        reg = registered_workers(admin)
+        if reg is None:
+            return
+        # only the supervisor's own children that the queue lists as workers
+        # (the reaper and the purger are children too, but not workers)
+        cands = sorted(p for p in kids if p in reg)
+        busy = [p for p in cands if reg[p]]
+        if busy or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
     if not cands:
         return
-    pid = rng.choice(busy) if busy and rng.random() < 0.75 else rng.choice(cands)
+    pid = rng.choice(busy) if busy else rng.choice(cands)
     try:
         os.kill(pid, 9)
     except ProcessLookupError:
@@ -544,6 +551,7 @@ def main():
                                                             args.attempts))
 
     completed = [j for j in accepted if j.final and j.final["status"] == "completed"]
+    retried = sum(1 for j in accepted if j.final and j.final.get("attemptsMade", 0) > 1)
     names = set()
     for j in completed:
         n = check_file(st, j, export_dir)
@@ -615,11 +623,13 @@ def main():
     log("jobs %d submitted, %d accepted, %d completed, %d failed, %d cancelled (%d cancels asked); "
         "lost %d, duplicated %d; kills %d (%d during a job), Redis restarts %d, "
         "PostgreSQL restarts %d, disk-full phases %d (%d MiB); 429 retries %d, 503 retries %d; "
-        "files checked %d, temporary files left %d; drained in %.0f s"
+        "jobs with more than one attempt %d; files checked %d, temporary files left %d; "
+        "drained in %.0f s"
         % (len(st.jobs), len(accepted), by_status["completed"], by_status["failed"],
            by_status["cancelled"], sum(1 for j in accepted if j.cancel_asked), len(lost),
            duplicated, st.kills, st.kills_busy, st.redis_restarts, st.pg_restarts, st.disk_full,
-           st.disk_full_mib, st.retries_429, st.retries_503, len(completed), len(extra), t_drain))
+           st.disk_full_mib, st.retries_429, st.retries_503, retried, len(completed), len(extra),
+           t_drain))
     if args.disk_full and st.disk_full != 1:
         st.fail("the disk-full phase did not run")
     if st.redis_restarts != 1 or st.pg_restarts != 1:
