@@ -67,14 +67,16 @@ def test_hostile_names_are_refused_and_never_leak():
             sig = "?expires=%d&sig=%s" % (sig_exp, api.sign(name, sig_exp))
             for tok, q in ((_s["token"], ""), (None, sig), (None, "")):
                 r = xq.http("GET", "/downloads/" + name + q, token=tok)
-                allowed = (400, 401, 404)
-                if r.status == 403 and (name.startswith("..") or name.startswith("%2e%2e")):
-                    allowed = (403,)  # the web server's own refusal of its docroot
-                assert r.status in allowed, (name, q[:10], r.status, r.body[:200])
+                assert r.status in (400, 401, 403, 404), (name, q[:10], r.status, r.body[:200])
                 assert CANARY not in r.body, (name, r.status)
                 assert b"root:" not in r.body, name
-                if r.status != 403 and r.body:
-                    assert r.json and "error" in r.json, (name, r.body[:200])
+                if r.headers.get("X-Request-Id") is not None:
+                    # the responder answered: its JSON error, never 403 for a name
+                    assert r.status != 403 and r.json and "error" in r.json, (name, r.body[:200])
+                else:
+                    # the web server refused it itself (a path it normalised
+                    # out of /downloads/, an encoding it rejects): no file
+                    assert r.status in (400, 403, 404), (name, r.status)
     finally:
         teardown_files()
 
@@ -90,7 +92,8 @@ def test_signature_bound_to_name_and_expiry():
     for q in ("expires=%d&sig=%s" % (exp + 1, good),
               "expires=%d&sig=%s" % (exp, good.upper()),
               "expires=%d&sig=%s" % (exp, api.sign(n, exp, secret="another-secret-0123456789")),
-              "expires=+%d&sig=%s" % (exp, good), "expires=0%d&sig=%s" % (exp, good),
+              "expires=+%d&sig=%s" % (exp, good), "expires=%d.0&sig=%s" % (exp, good),
+              "expires=%d%%20&sig=%s" % (exp, good), "expires=-%d&sig=%s" % (exp, good),
               "expires=%d&sig=%s" % (exp, good[:-1]), "expires=%d" % exp, "sig=" + good):
         r = xq.http("GET", "/downloads/%s?%s" % (n, q))
         assert r.status in (401, 403), (q, r.status, r.body[:200])

@@ -518,7 +518,10 @@ stack_web_start() {
     if [ "$server" = lighttpd ]; then
         conf=$(_stack_lighttpd_conf)
         lighttpd -tt -f "$conf" >>"$log" 2>&1 || { _stack_err "bad lighttpd config $conf; see $log"; return 1; }
-        lighttpd -f "$conf" </dev/null >>"$log" 2>&1 || { _stack_err "lighttpd failed; see $log"; return 1; }
+        # In the foreground (-D) and sent to the background here, so that the
+        # responders lighttpd spawns keep its stderr: their log lines land in
+        # $log (a daemonised lighttpd gives them /dev/null).
+        lighttpd -D -f "$conf" </dev/null >>"$log" 2>&1 &
     else
         conf=$(_stack_apache_conf)
         apache2 -f "$conf" -t >>"$log" 2>&1 || { _stack_err "bad apache config $conf; see $log"; return 1; }
