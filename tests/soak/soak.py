@@ -569,12 +569,16 @@ def main():
         st.fail("job %s completed %d times in the workerd log" % (i, logged[i]))
     for i in dup_mail:
         st.fail("job %s got %d completion mails" % (i, mailed[i]))
-    for j in completed:
-        if logged.get(j.id, 0) != 1:
-            st.fail("completed job %s has %d completions in the workerd log"
-                    % (j.id, logged.get(j.id, 0)))
-        if mailed.get(j.id, 0) != 1:
-            st.fail("completed job %s has %d completion mails" % (j.id, mailed.get(j.id, 0)))
+    # A worker SIGKILLed after the queue recorded its completion but before
+    # it logged or mailed leaves a completed job without a log line or mail:
+    # the mail is at most once by design (SPEC 7), so that is counted and
+    # shown, not a failure.  Two of either is a duplicate completion.
+    unlogged = sorted(j.id for j in completed if logged.get(j.id, 0) == 0)
+    unmailed = sorted(j.id for j in completed if mailed.get(j.id, 0) == 0)
+    for i in unlogged:
+        log("note: completed job %s has no 'job completed' line (worker killed right after?)" % i)
+    for i in unmailed:
+        log("note: completed job %s got no completion mail (worker killed while mailing?)" % i)
     stray = sorted(set(logged) - ids)
     for i in stray:
         st.fail("job %s completed in the log but is not completed in the API" % i)
@@ -624,12 +628,12 @@ def main():
         "lost %d, duplicated %d; kills %d (%d during a job), Redis restarts %d, "
         "PostgreSQL restarts %d, disk-full phases %d (%d MiB); 429 retries %d, 503 retries %d; "
         "jobs with more than one attempt %d; files checked %d, temporary files left %d; "
-        "drained in %.0f s"
+        "completions without log line %d, without mail %d; drained in %.0f s"
         % (len(st.jobs), len(accepted), by_status["completed"], by_status["failed"],
            by_status["cancelled"], sum(1 for j in accepted if j.cancel_asked), len(lost),
            duplicated, st.kills, st.kills_busy, st.redis_restarts, st.pg_restarts, st.disk_full,
            st.disk_full_mib, st.retries_429, st.retries_503, retried, len(completed), len(extra),
-           t_drain))
+           len(unlogged), len(unmailed), t_drain))
     if args.disk_full and st.disk_full != 1:
         st.fail("the disk-full phase did not run")
     if st.redis_restarts != 1 or st.pg_restarts != 1:
