@@ -39,6 +39,9 @@ xq_status xq_csv_field(xq_buf *b, const char *s, size_t n, int is_text, int guar
     /* worst case: guard + quotes + every byte doubled or replaced by 3 */
     if ((st = xq_buf_reserve(b, 3 + 3 * n)) != XQ_OK)
         return st;
+    /* xq_buf_reserve() alone leaves a fresh buffer without its NUL */
+    if ((st = xq_buf_append(b, "", 0)) != XQ_OK)
+        return st;
     if (quote && (st = xq_buf_append_char(b, '"')) != XQ_OK)
         return st;
     if (guard && n > 0 &&
