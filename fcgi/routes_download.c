@@ -118,8 +118,9 @@ static xq_status answer_no_job(xq_app *app, xq_http *h, const char *name, int si
         return xq_http_error(h, XQ_ERR_GONE, "the file has expired or was deleted", NULL);
     if ((st = xq_files_tombstone(app, name, &found, owner, sizeof(owner), err)) != XQ_OK)
         return st;
-    if (found && (h->principal.is_admin || owner[0] == '\0' ||
-                  strcmp(owner, h->principal.user_id) == 0))
+    /* An owner-less tombstone (admin clean) answers 410 to admins only. */
+    if (found && (h->principal.is_admin ||
+                  (owner[0] != '\0' && strcmp(owner, h->principal.user_id) == 0)))
         return xq_http_error(h, XQ_ERR_GONE, "the file was deleted", NULL);
     return xq_http_error(h, XQ_ERR_NOT_FOUND, "no such file", NULL);
 }
