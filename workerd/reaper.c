@@ -12,9 +12,10 @@
  * re-run, the next attempt rewrites it, but when the job ends without
  * another attempt (cancelled while its worker was dead, attempts used up,
  * removed by an admin) nothing else would delete it before the purger's
- * one-hour sweep.  Only files of finished or unknown jobs are taken (a
- * waiting job may be claimed, and its new attempt reopen the file, at any
- * moment).  Found by the fault-injection soak (tests/soak/).
+ * one-hour sweep.  Only files of jobs the queue holds as finished are
+ * taken: a waiting job may be claimed, and its new attempt reopen the file,
+ * at any moment; a file of a job the queue does not know is left to the
+ * purger's age rule.  Found by the fault-injection soak (tests/soak/).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -52,7 +53,7 @@ static int temp_job_id(const char *name, char id[XQ_UUID_LEN + 1])
     return 1;
 }
 
-/* Unlink the temporaries of finished or unknown jobs; returns how many. */
+/* Unlink the temporaries of finished jobs; returns how many. */
 static long long sweep_orphan_temps(const xq_config *cfg, xq_queue *q)
 {
     DIR *d = opendir(cfg->export_dir);
@@ -75,10 +76,10 @@ static long long sweep_orphan_temps(const xq_config *cfg, xq_queue *q)
             continue;
         xq_err_clear(&err);
         st = xq_queue_get(q, id, &job, &err);
-        orphan = st == XQ_ERR_NOT_FOUND || (st == XQ_OK && xq_job_state_finished(job->state));
+        orphan = st == XQ_OK && xq_job_state_finished(job->state);
         xq_job_free(job);
         if (!orphan)
-            continue;  /* running, waiting or delayed, or Redis unreachable */
+            continue;  /* running, waiting, delayed, unknown, or Redis unreachable */
         if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
             done++;
             xq_log_kv(XQ_LOG_INFO, "removed the temporary file of a finished job", "jobId", id,
