@@ -1,0 +1,67 @@
+/*
+ * purge.h - one purge pass over the queue and EXPORT_DIR (SPEC §6
+ * retention): expire files past EXPORT_FILE_RETENTION_HOURS, drop jobs past
+ * their retention, delete the files of both, and sweep files nobody can
+ * still download (an export whose job record is gone, a temporary ".part"
+ * left by a worker killed with SIGKILL).
+ *
+ * The same code runs in exportq-workerd's purger (every
+ * EXPORT_PURGE_INTERVAL_S, under a cross-host lock) and in `exportqctl purge`
+ * (now, once).  It never follows a name outside EXPORT_DIR: only plain file
+ * names of the generated shape are unlinked, relative to a directory
+ * descriptor of EXPORT_DIR.
+ */
+#ifndef XQ_PURGE_H
+#define XQ_PURGE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "error.h"
+#include "queue.h"
+
+/* A temporary ".<name>.part" untouched this long belongs to a dead worker
+ * (a live one writes to it at least every few seconds). */
+#define XQ_PURGE_PART_STALE_S (6 * 3600)
+
+/* A finished file older than EXPORT_FILE_RETENTION_HOURS plus this grace
+ * is past every expiry, so it goes even when no job names it any more. */
+#define XQ_PURGE_ORPHAN_GRACE_S 3600
+
+typedef struct xq_purge_stats {
+    long long files_expired;   /* completed jobs whose file expired in this pass */
+    long long jobs_trimmed;    /* jobs removed by retention (7 d / 1000 completed, 14 d failed) */
+    long long files_deleted;   /* files unlinked for those jobs */
+    long long orphans_deleted; /* stale .part and unreferenced old files unlinked */
+    long long errors;          /* files that could not be unlinked (logged) */
+} xq_purge_stats;
+
+/*
+ * Run one pass at now_ms.  Queue errors (Redis down) stop the pass with
+ * XQ_ERR_REDIS; file errors are counted in st->errors and logged, and do
+ * not stop it.  st is zeroed first.
+ */
+xq_status xq_purge_run(xq_queue *q, const xq_config *cfg, long long now_ms,
+                       xq_purge_stats *st, xq_err *err);
+
+/*
+ * Unlink names[0..n) in cfg->export_dir.  A name that is not a plain
+ * generated file name (xq_purge_name_ok) is refused and counted as an error;
+ * a name already gone is fine.  *deleted and *failed (each may be NULL)
+ * receive the counts unlinked and not unlinked.  XQ_ERR_IO when the
+ * directory cannot be opened or any name failed (message names the first).
+ */
+xq_status xq_purge_delete_files(const xq_config *cfg, const char *const *names, size_t n,
+                                long long *deleted, long long *failed, xq_err *err);
+
+/*
+ * Pure: 1 when name is safe to unlink inside EXPORT_DIR: 1..200 bytes of
+ * [A-Za-z0-9._-], not starting with '.', ending in .csv, .json or .xlsx.
+ */
+int xq_purge_name_ok(const char *name);
+
+/* Pure: 1 when name is a temporary file of a generated name:
+ * "." + a name xq_purge_name_ok accepts + ".part". */
+int xq_purge_part_name_ok(const char *name);
+
+#endif
