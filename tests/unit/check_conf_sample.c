@@ -176,10 +176,10 @@ START_TEST(man_page_names_every_key)
     char *man = slurp(XQ_TOP_SRCDIR "/doc/man/exportq.conf.5");
 
     for (i = 0; i < nc; i++) {
-        char pat[80];
+        char pat[96];
 
         /* roff escapes '_' nowhere, so the key appears literally after .B */
-        snprintf(pat, sizeof(pat), ".B %s\n", code[i].key);
+        snprintf(pat, sizeof(pat), ".B %.63s\n", code[i].key);
         ck_assert_msg(strstr(man, pat) != NULL, "exportq.conf(5) does not describe %s",
                       code[i].key);
     }
