@@ -57,6 +57,7 @@ int xq_ctl_load_config(const char *cmd, const char *path, xq_config *cfg)
 {
     xq_err err;
 
+    xq_log_init("exportqctl", cmd);
     xq_err_clear(&err);
     if (xq_config_load(cfg, path, &err) != XQ_OK) {
         fprintf(stderr, "exportqctl: %s: %s\n", cmd, err.msg);

@@ -16,58 +16,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filename.h"
 #include "log.h"
 #include "purge.h"
 
-#define NAME_MAX_LEN 200
-
-static int ends_with(const char *s, size_t n, const char *suffix)
-{
-    size_t k = strlen(suffix);
-
-    return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-static int plain_chars(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
-            return 0;
-    }
-    return 1;
-}
-
-static int name_ok_n(const char *name, size_t n)
-{
-    if (n == 0 || n > NAME_MAX_LEN || name[0] == '.' || !plain_chars(name, n))
-        return 0;
-    /* ".." cannot appear alone (no leading '.'), but refuse it anywhere. */
-    if (memmem(name, n, "..", 2) != NULL)
-        return 0;
-    return ends_with(name, n, ".csv") || ends_with(name, n, ".json") ||
-           ends_with(name, n, ".xlsx");
-}
-
 int xq_purge_name_ok(const char *name)
 {
-    return name != NULL && name_ok_n(name, strnlen(name, NAME_MAX_LEN + 1));
+    return name != NULL && xq_filename_valid(name);
 }
 
 int xq_purge_part_name_ok(const char *name)
 {
+    char inner[XQ_FILENAME_MAX + 1];
     size_t n;
 
     if (name == NULL || name[0] != '.')
         return 0;
-    n = strnlen(name, NAME_MAX_LEN + 8);
-    if (!ends_with(name, n, ".part"))
+    n = strnlen(name, XQ_FILENAME_MAX + 8);
+    if (n < 7 || strcmp(name + n - 5, ".part") != 0 || n - 6 >= sizeof(inner))
         return 0;
-    return name_ok_n(name + 1, n - 1 - 5);
+    memcpy(inner, name + 1, n - 6);
+    inner[n - 6] = '\0';
+    return xq_filename_valid(inner);
 }
 
 static int open_dir(const xq_config *cfg, xq_err *err)
@@ -165,8 +135,7 @@ static void delete_batch(const xq_config *cfg, char **names, size_t n, xq_purge_
     st->errors += bad;
 }
 
-/* Sweep EXPORT_DIR for files past every expiry and stale temporaries. */
-static void sweep(const xq_config *cfg, long long now_ms, xq_purge_stats *st)
+void xq_purge_sweep(const xq_config *cfg, long long now_ms, xq_purge_stats *st)
 {
     xq_err derr;
     int dfd, dfd2 = -1;
@@ -244,7 +213,7 @@ xq_status xq_purge_run(xq_queue *q, const xq_config *cfg, long long now_ms,
     st->jobs_trimmed = removed;
     delete_batch(cfg, names, n, st);
 
-    sweep(cfg, now_ms, st);
+    xq_purge_sweep(cfg, now_ms, st);
 out:
     free_names(names, n);
     return rc;

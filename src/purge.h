@@ -21,8 +21,8 @@
 #include "queue.h"
 
 /* A temporary ".<name>.part" untouched this long belongs to a dead worker
- * (a live one writes to it at least every few seconds). */
-#define XQ_PURGE_PART_STALE_S (6 * 3600)
+ * (a running export writes to its own temporary all the time). */
+#define XQ_PURGE_PART_STALE_S 3600
 
 /* A finished file older than EXPORT_FILE_RETENTION_HOURS plus this grace
  * is past every expiry, so it goes even when no job names it any more. */
@@ -55,9 +55,16 @@ xq_status xq_purge_delete_files(const xq_config *cfg, const char *const *names, 
                                 long long *deleted, long long *failed, xq_err *err);
 
 /*
- * Pure: 1 when name is safe to unlink inside EXPORT_DIR: 1..200 bytes of
- * [A-Za-z0-9._-], not starting with '.', ending in .csv, .json or .xlsx.
+ * The directory sweep alone (no Redis): unlink generated files whose mtime is
+ * more than EXPORT_FILE_RETENTION_HOURS + XQ_PURGE_ORPHAN_GRACE_S before
+ * now_ms and ".part" files untouched for XQ_PURGE_PART_STALE_S; anything
+ * else in the directory is never touched.  Adds to st->orphans_deleted and
+ * st->errors.
  */
+void xq_purge_sweep(const xq_config *cfg, long long now_ms, xq_purge_stats *st);
+
+/* Pure: 1 when name is safe to unlink inside EXPORT_DIR: exactly a name
+ * xq_filename_make() produces (filename.h). */
 int xq_purge_name_ok(const char *name);
 
 /* Pure: 1 when name is a temporary file of a generated name:
