@@ -99,7 +99,7 @@ int xq_ctl_check_config(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+jqc:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "jqc:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
             json = 1;

@@ -36,7 +36,7 @@ int xq_ctl_purge(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+jc:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "jc:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
             json = 1;

@@ -53,7 +53,7 @@ static int parse_opts(int argc, char **argv, unsigned allowed, int want_job, con
     o->job_id = NULL;
     optind = 0; /* GNU: full re-initialisation, the dispatcher may have used getopt */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+jc:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "jc:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
             o->json = 1;
@@ -75,8 +75,8 @@ static int parse_opts(int argc, char **argv, unsigned allowed, int want_job, con
                                     optarg);
             break;
         case 'l':
-            if (!(allowed & OPT_PAGE) || xq_ctl_parse_long(optarg, 1, 1000, &o->limit) != 0)
-                return xq_ctl_usage(cmd, usage, "--limit takes 1..1000");
+            if (!(allowed & OPT_PAGE) || xq_ctl_parse_long(optarg, 1, 100, &o->limit) != 0)
+                return xq_ctl_usage(cmd, usage, "--limit takes 1..100");
             break;
         case 'o':
             if (!(allowed & OPT_PAGE) || xq_ctl_parse_long(optarg, 0, 100000000, &o->offset) != 0)

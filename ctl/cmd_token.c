@@ -46,7 +46,7 @@ int xq_ctl_token(int argc, char **argv)
 
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+u:e:r:t:jc:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u:e:r:t:jc:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'u':
             user = optarg;
