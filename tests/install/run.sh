@@ -77,6 +77,19 @@ have_file "$share/apache/exportq.conf"
 have_file "$share/redis/exportq.conf"
 have_file "$share/schema/litellm-subset.sql"
 have_file "$share/schema/readonly-role.sql"
+have_file "$share/prometheus/scrape.yml"
+have_file "$share/prometheus/exportq-rules.yml"
+if command -v promtool >/dev/null 2>&1; then
+    out=$(cd "$dest$share/prometheus" && promtool test rules exportq-rules.test.yml 2>&1) &&
+        ok "promtool test rules: every alert fires and stays quiet where it should" ||
+        fail "promtool test rules: $out"
+    mkdir -p "$dest/verify"
+    echo "metrics-token" >"$dest/verify/token"
+    sed -e "s|$share/|$dest$share/|" -e "s|credentials_file: .*|credentials_file: $dest/verify/token|" \
+        "$dest$share/prometheus/scrape.yml" >"$dest/verify/scrape.yml"
+    out=$(promtool check config "$dest/verify/scrape.yml" 2>&1) &&
+        ok "promtool check config scrape.yml" || fail "promtool check config: $out"
+fi
 grep -qx 'maxmemory-policy noeviction' "$dest$share/redis/exportq.conf" &&
     grep -qx 'appendonly yes' "$dest$share/redis/exportq.conf" &&
     ok "redis snippet: AOF on, noeviction" || fail "redis snippet lacks appendonly yes / noeviction"
