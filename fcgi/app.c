@@ -14,6 +14,7 @@ void xq_app_init(xq_app *app, const xq_config *cfg)
     app->cfg = cfg;
     app->routes = xq_routes;
     app->nroutes = xq_nroutes;
+    xq_auth_cache_init(&app->tokens);
 }
 
 void xq_app_cleanup(xq_app *app)

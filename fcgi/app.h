@@ -8,6 +8,7 @@
 #ifndef XQ_APP_H
 #define XQ_APP_H
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "error.h"
@@ -21,6 +22,7 @@ typedef struct xq_app {
     size_t nroutes;
     xq_redis *redis;          /* owned, NULL until first use */
     xq_db *db;                /* owned, NULL until first use */
+    xq_auth_cache tokens;     /* tokens this process has verified */
 } xq_app;
 
 void xq_app_init(xq_app *app, const xq_config *cfg);

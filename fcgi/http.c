@@ -262,7 +262,8 @@ xq_status xq_http_read_body(xq_http *h, xq_err *err)
         return xq_err_set(err, XQ_ERR_INVALID, "Content-Length is not a number");
     want = h->content_length < 0 ? 0 : h->content_length;
     if (want > XQ_HTTP_BODY_MAX)
-        return xq_err_set(err, XQ_ERR_TOO_BIG, "request body of %lld bytes is over the %d byte limit",
+        return xq_err_set(err, XQ_ERR_TOO_BIG,
+                          "request body of %lld bytes is over the %d byte limit",
                           want, XQ_HTTP_BODY_MAX);
     if (want == 0)
         return XQ_OK;
@@ -314,9 +315,26 @@ xq_status xq_http_add_header(xq_http *h, const char *name, const char *value)
     return xq_buf_printf(&h->extra, "%s: %s\r\n", name, value);
 }
 
+static xq_status append_num(xq_buf *b, long long v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    unsigned long long u = v < 0 ? 0 : (unsigned long long)v;
+
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0 && i > 0);
+    return xq_buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+/* The head is assembled with plain appends: no printf on the hot path. */
 xq_status xq_http_send_head(xq_http *h, int status, const char *content_type,
                             long long content_length)
 {
+    static const char std_headers[] = "Cache-Control: no-store\r\n"
+                                      "X-Content-Type-Options: nosniff\r\n"
+                                      "X-Request-Id: ";
     xq_buf *b = &h->head;
     xq_status st;
 
@@ -324,19 +342,33 @@ xq_status xq_http_send_head(xq_http *h, int status, const char *content_type,
         return XQ_ERR_INTERNAL;
     xq_http_drain(h);
     xq_buf_reset(b);
-    st = xq_buf_printf(b, "Status: %d %s\r\n", status, xq_http_reason(status));
-    if (st == XQ_OK && content_type != NULL)
-        st = xq_buf_printf(b, "Content-Type: %s\r\n", content_type);
-    if (st == XQ_OK && content_length >= 0)
-        st = xq_buf_printf(b, "Content-Length: %lld\r\n", content_length);
+    st = xq_buf_append(b, "Status: ", 8);
     if (st == XQ_OK)
-        st = xq_buf_printf(b,
-                           "Cache-Control: no-store\r\n"
-                           "X-Content-Type-Options: nosniff\r\n"
-                           "X-Request-Id: %s\r\n",
-                           h->request_id);
+        st = append_num(b, status);
     if (st == XQ_OK)
-        st = xq_buf_append(b, h->extra.data ? h->extra.data : "", h->extra.len);
+        st = xq_buf_append_char(b, ' ');
+    if (st == XQ_OK)
+        st = xq_buf_append_str(b, xq_http_reason(status));
+    if (st == XQ_OK && content_type != NULL) {
+        st = xq_buf_append_str(b, "\r\nContent-Type: ");
+        if (st == XQ_OK)
+            st = xq_buf_append_str(b, content_type);
+    }
+    if (st == XQ_OK && content_length >= 0) {
+        st = xq_buf_append_str(b, "\r\nContent-Length: ");
+        if (st == XQ_OK)
+            st = append_num(b, content_length);
+    }
+    if (st == XQ_OK)
+        st = xq_buf_append(b, "\r\n", 2);
+    if (st == XQ_OK)
+        st = xq_buf_append(b, std_headers, sizeof(std_headers) - 1);
+    if (st == XQ_OK)
+        st = xq_buf_append_str(b, h->request_id);
+    if (st == XQ_OK)
+        st = xq_buf_append(b, "\r\n", 2);
+    if (st == XQ_OK && h->extra.len > 0)
+        st = xq_buf_append(b, h->extra.data, h->extra.len);
     if (st == XQ_OK)
         st = xq_buf_append(b, "\r\n", 2);
     if (st != XQ_OK)

@@ -70,8 +70,9 @@ static int check_access(xq_app *app, xq_http *h, const xq_route *rt)
     case XQ_AUTH_TOKEN:
         xq_err_clear(&e);
         if (h->authorization != NULL) {
-            h->auth_status = xq_auth_authenticate(h->authorization, app->cfg->jwt_secret,
-                                                  time(NULL), &h->principal, &e);
+            h->auth_status = xq_auth_authenticate_cached(&app->tokens, h->authorization,
+                                                         app->cfg->jwt_secret, time(NULL),
+                                                         &h->principal, &e);
             if (h->auth_status != XQ_OK)
                 xq_log(XQ_LOG_DEBUG, "authentication failed: %s", e.msg);
         } else {
@@ -175,6 +176,6 @@ void xq_app_dispatch(xq_app *app, xq_http *h)
     }
 out:
     if (xq_log_enabled(XQ_LOG_DEBUG))
-        xq_log(XQ_LOG_DEBUG, "%s %.*s -> %d", h->method, (int)(h->path_len > 200 ? 200 : h->path_len),
-               h->path, h->status);
+        xq_log(XQ_LOG_DEBUG, "%s %.*s -> %d", h->method,
+               (int)(h->path_len > 200 ? 200 : h->path_len), h->path, h->status);
 }

@@ -114,6 +114,59 @@ xq_status xq_auth_authenticate(const char *authorization, const char *secret, ti
     return XQ_OK;
 }
 
+void xq_auth_cache_init(xq_auth_cache *c)
+{
+    unsigned i;
+
+    for (i = 0; i < XQ_AUTH_CACHE_SLOTS; i++)
+        c->slot[i].len = 0;
+    c->next = 0;
+    c->hits = c->misses = 0;
+}
+
+xq_status xq_auth_authenticate_cached(xq_auth_cache *cache, const char *authorization,
+                                      const char *secret, time_t now, xq_principal *p,
+                                      xq_err *err)
+{
+    xq_jwt_claims c;
+    const char *tok;
+    size_t toklen;
+    unsigned i;
+    xq_status st;
+
+    if (cache == NULL)
+        return xq_auth_authenticate(authorization, secret, now, p, err);
+    memset(p, 0, sizeof(*p));
+    if (authorization == NULL || authorization[0] == '\0')
+        return xq_err_set(err, XQ_ERR_AUTH, "no Authorization header");
+    if (xq_auth_bearer(authorization, &tok, &toklen) != XQ_OK)
+        return xq_err_set(err, XQ_ERR_AUTH, "Authorization is not a Bearer token");
+    for (i = 0; i < XQ_AUTH_CACHE_SLOTS; i++) {
+        if (cache->slot[i].len != toklen || !xq_ct_equal(cache->slot[i].tok, tok, toklen))
+            continue;
+        if (cache->slot[i].exp <= (long long)now - XQ_JWT_LEEWAY_S) {
+            cache->slot[i].len = 0;
+            return xq_err_set(err, XQ_ERR_AUTH, "token expired");
+        }
+        cache->hits++;
+        *p = cache->slot[i].p;
+        return XQ_OK;
+    }
+    cache->misses++;
+    if (secret == NULL || secret[0] == '\0')
+        return xq_err_set(err, XQ_ERR_INTERNAL, "JWT_SECRET is not configured");
+    st = xq_jwt_verify(tok, toklen, secret, strlen(secret), now, &c, err);
+    if (st != XQ_OK)
+        return st;
+    xq_auth_principal_from_claims(&c, p);
+    i = cache->next++ % XQ_AUTH_CACHE_SLOTS;
+    cache->slot[i].len = toklen;
+    cache->slot[i].exp = c.exp;
+    cache->slot[i].p = *p;
+    memcpy(cache->slot[i].tok, tok, toklen);
+    return XQ_OK;
+}
+
 int xq_auth_has(const xq_principal *p, unsigned perm)
 {
     return p != NULL && (p->perms & perm) == perm;

@@ -47,6 +47,36 @@ void xq_auth_principal_from_claims(const xq_jwt_claims *c, xq_principal *p);
 xq_status xq_auth_authenticate(const char *authorization, const char *secret, time_t now,
                                xq_principal *p, xq_err *err);
 
+/*
+ * A small per-process cache of tokens already verified, so that a client
+ * sending the same token again (a frontend polling a job) skips the HMAC
+ * and the JSON parsing.  The key is the whole token, compared in constant
+ * time (only its length can be told by timing); a hit is still checked
+ * against exp with the same leeway.  Embedded; not shared across processes.
+ */
+#define XQ_AUTH_CACHE_SLOTS 4
+
+typedef struct xq_auth_cache {
+    struct {
+        size_t len;                 /* 0: empty slot */
+        long long exp;
+        xq_principal p;
+        char tok[XQ_JWT_MAX_LEN];
+    } slot[XQ_AUTH_CACHE_SLOTS];
+    unsigned next;                  /* slot replaced next */
+    unsigned long hits, misses;
+} xq_auth_cache;
+
+void xq_auth_cache_init(xq_auth_cache *c);
+
+/*
+ * xq_auth_authenticate through cache (may be NULL: no caching).  Only
+ * successes are cached; the secret must be the same on every call.
+ */
+xq_status xq_auth_authenticate_cached(xq_auth_cache *cache, const char *authorization,
+                                      const char *secret, time_t now, xq_principal *p,
+                                      xq_err *err);
+
 /* 1 when p holds every bit of perm. */
 int xq_auth_has(const xq_principal *p, unsigned perm);
 

@@ -165,20 +165,25 @@ static xq_status render_histogram(const redisReply *h, xq_buf *out)
     xq_status st;
     size_t i;
 
+    long long cum = 0;
+
+    /* stored per bucket (a completion increments one field); exposed
+     * cumulative as Prometheus wants, the count being the +Inf bucket */
     st = xq_buf_append_str(out, "# HELP export_job_duration_seconds Run time of completed "
                                 "export jobs.\n# TYPE export_job_duration_seconds histogram\n");
     for (i = 0; i < NBUCKETS && st == XQ_OK; i++) {
         snprintf(field, sizeof(field), "export_job_duration_seconds_bucket{le=\"%s\"}",
                  buckets[i]);
         v = value_of(h, field);
-        st = xq_buf_printf(out, "%s %s\n", field, numeric(v) ? v : "0");
+        if (numeric(v))
+            cum += strtoll(v, NULL, 10);
+        st = xq_buf_printf(out, "%s %lld\n", field, cum);
     }
     v = value_of(h, "export_job_duration_seconds_sum");
     if (st == XQ_OK)
         st = xq_buf_printf(out, "export_job_duration_seconds_sum %s\n", numeric(v) ? v : "0");
-    v = value_of(h, "export_job_duration_seconds_count");
     if (st == XQ_OK)
-        st = xq_buf_printf(out, "export_job_duration_seconds_count %s\n", numeric(v) ? v : "0");
+        st = xq_buf_printf(out, "export_job_duration_seconds_count %lld\n", cum);
     return st;
 }
 

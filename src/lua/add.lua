@@ -1,7 +1,8 @@
 -- add: ARGV 2 id, 3 owner, 4 email, 5 request, 6 type, 7 format, 8 prio,
 -- 9 max pending, 10 rate per hour.  {1, position} | {-1, retry s} pending
--- limit | {-2, retry s} hourly limit | {-3} id taken.  Limits are checked
--- before anything is written, so a refusal counts toward nothing.
+-- limit | {-2, retry s} hourly limit | {-3} id taken (HSETNX on the id
+-- field).  Limits are checked before anything is written, so a refusal
+-- counts toward nothing.
 local id, owner = ARGV[2], ARGV[3]
 local now = now_ms()
 if num(redis.call('HGET', K_PEND, owner)) >= tonumber(ARGV[9]) then return { -1, 30 } end
@@ -13,9 +14,9 @@ if redis.call('ZCARD', rk) >= tonumber(ARGV[10]) then
   if s < 1 then s = 1 end
   return { -2, s }
 end
-if redis.call('EXISTS', jk(id)) == 1 then return { -3 } end
+if redis.call('HSETNX', jk(id), 'id', id) == 0 then return { -3 } end
 local seq = redis.call('INCR', K_SEQ)
-redis.call('HSET', jk(id), 'id', id, 'state', 'waiting', 'owner', owner, 'email', ARGV[4],
+redis.call('HSET', jk(id), 'state', 'waiting', 'owner', owner, 'email', ARGV[4],
   'req', ARGV[5], 'type', ARGV[6], 'fmt', ARGV[7], 'prio', ARGV[8], 'seq', seq,
   'progress', 0, 'rows', 0, 'rowsEst', 0, 'rps', 0, 'reqAt', now, 'startAt', 0,
   'finAt', 0, 'attempts', 0, 'cancel', 0)

@@ -92,6 +92,14 @@ def test_health_names_postgres_when_it_is_down_and_recovers():
     assert_health_ok(health())
 
 
+def test_path_is_routed_from_the_raw_request_uri():
+    # Both servers pass REQUEST_URI as sent; the responder decodes each
+    # segment once, and the query string is not part of the path.
+    assert_health_ok(xq.http("GET", "/api/v1/%68ealth"))
+    assert_health_ok(xq.http("GET", "/api/v1/health?x=1&y=%2F"))
+    assert_error(xq.http("GET", "/api/v1/health%3Fx=1"), 404, "NOT_FOUND")
+
+
 def test_health_needs_no_token_and_ignores_a_bad_one():
     assert_health_ok(xq.http("GET", "/api/v1/health", token="not.a.token"))
 

@@ -1,6 +1,7 @@
 /* check_auth.c - Authorization header parsing, roles -> permissions. */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -124,6 +125,43 @@ START_TEST(metrics_token)
 }
 END_TEST
 
+START_TEST(token_cache)
+{
+    xq_auth_cache *c = malloc(sizeof(*c));
+    xq_principal p;
+    xq_err e;
+    char hdr[4096], other[4096];
+    size_t n;
+
+    xq_auth_cache_init(c);
+    snprintf(hdr, sizeof(hdr), "%s",
+             bearer("Bearer", "{\"userId\":\"c1\",\"roles\":[\"adminReadonly\"],"
+                              "\"exp\":1700000100}"));
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, hdr, SECRET, NOW, &p, &e), XQ_OK);
+    ck_assert_uint_eq(c->misses, 1);
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, hdr, SECRET, NOW, &p, &e), XQ_OK);
+    ck_assert_uint_eq(c->hits, 1);
+    ck_assert_str_eq(p.user_id, "c1");
+    ck_assert_uint_eq(p.perms, XQ_PERM_ADMIN_USAGE);
+    /* a token of the same length with one byte changed is not a hit */
+    memcpy(other, hdr, sizeof(other));
+    n = strlen(other);
+    other[n - 3] = other[n - 3] == 'A' ? 'B' : 'A';
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, other, SECRET, NOW, &p, &e), XQ_ERR_AUTH);
+    ck_assert_str_eq(p.user_id, "");
+    ck_assert_uint_eq(c->hits, 1);
+    /* a cached token still expires (with the same 60 s leeway) */
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, hdr, SECRET, NOW + 159, &p, &e), XQ_OK);
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, hdr, SECRET, NOW + 160, &p, &e), XQ_ERR_AUTH);
+    ck_assert_str_eq(e.msg, "token expired");
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, hdr, SECRET, NOW, &p, &e), XQ_OK);
+    ck_assert_uint_eq(c->misses, 3); /* evicted on expiry, verified again */
+    ck_assert_int_eq(xq_auth_authenticate_cached(c, NULL, SECRET, NOW, &p, &e), XQ_ERR_AUTH);
+    ck_assert_int_eq(xq_auth_authenticate_cached(NULL, hdr, SECRET, NOW, &p, &e), XQ_OK);
+    free(c);
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
     Suite *s = suite_create("auth");
@@ -133,6 +171,7 @@ static Suite *auth_suite(void)
     tcase_add_test(tc, role_mapping);
     tcase_add_test(tc, authenticate);
     tcase_add_test(tc, metrics_token);
+    tcase_add_test(tc, token_cache);
     suite_add_tcase(s, tc);
     return s;
 }

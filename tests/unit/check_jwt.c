@@ -152,7 +152,8 @@ START_TEST(expiry_and_leeway)
     ck_assert_int_eq(verify(mint(claims_exp(NOW - 3600)), &c, &e), XQ_ERR_AUTH);
     ck_assert_int_eq(verify(mint("{\"userId\":\"u\",\"roles\":[]}"), &c, &e), XQ_ERR_AUTH);
     ck_assert_str_eq(e.msg, "token has no exp");
-    ck_assert_int_eq(verify(mint("{\"userId\":\"u\",\"exp\":\"1900000000\"}"), &c, &e), XQ_ERR_AUTH);
+    ck_assert_int_eq(verify(mint("{\"userId\":\"u\",\"exp\":\"1900000000\"}"), &c, &e),
+                     XQ_ERR_AUTH);
     ck_assert_str_eq(e.msg, "token exp is not a number");
     ck_assert_int_eq(verify(mint("{\"userId\":\"u\",\"exp\":null}"), &c, &e), XQ_ERR_AUTH);
     ck_assert_int_eq(verify(mint("{\"userId\":\"u\",\"exp\":1900000000.5}"), &c, &e), XQ_OK);

@@ -31,8 +31,8 @@ START_TEST(literal_and_params)
     ck_assert_int_eq(match("GET", "/api/v1/health"), XQ_OK);
     ck_assert_ptr_eq(m.route, &table[0]);
     ck_assert_int_eq(m.nparams, 0);
-    ck_assert_int_eq(match("DELETE", "/api/v1/admin/usage/export/1b4e28ba-2fa1-41d2-883f-0016d3cca427"),
-                     XQ_OK);
+    ck_assert_int_eq(
+        match("DELETE", "/api/v1/admin/usage/export/1b4e28ba-2fa1-41d2-883f-0016d3cca427"), XQ_OK);
     ck_assert_ptr_eq(m.route, &table[2]);
     ck_assert_str_eq(xq_route_param(&m, "jobId"), "1b4e28ba-2fa1-41d2-883f-0016d3cca427");
     ck_assert_ptr_null(xq_route_param(&m, "job"));
