@@ -21,6 +21,7 @@
 #include "db.h"
 #include "export.h"
 #include "log.h"
+#include "query.h"
 #include "request.h"
 
 static volatile sig_atomic_t interrupted;
@@ -37,10 +38,12 @@ void xq_ctl_export_usage(void)
            "                         [--user-id U] [--model-id M] [--provider P]\n"
            "                         [--timezone ZONE] [--csv-bom] [--no-formula-guard]\n"
            "                         [--job-id UUID] [--database-url URL] [--config FILE]\n"
-           "                         [--quiet] -o FILE\n"
+           "                         [--quiet] [--progress-interval MS] [--print-sql] -o FILE\n"
            "  T: user-breakdown | model-breakdown | provider-breakdown | raw-data\n"
            "  F: csv | json | excel\n"
            "DATABASE_URL comes from --database-url, the environment or the config file.\n"
+           "--print-sql shows the SQL and its parameters instead of running it.\n"
+           "--progress-interval: ms between progress calls (200; 0 every 512 rows; -1 none).\n"
            "Ctrl-C cancels: the partial file is removed.  Exit 0 done, 1 failed, 2 usage.\n");
 }
 
@@ -94,6 +97,8 @@ int xq_ctl_export(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"xlsx-sheet-rows", required_argument, NULL, 'R'},
         {"quiet", no_argument, NULL, 'q'},
+        {"print-sql", no_argument, NULL, 'S'},
+        {"progress-interval", required_argument, NULL, 'I'},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -108,7 +113,8 @@ int xq_ctl_export(int argc, char **argv)
     const char *output = NULL, *job_id = NULL, *db_url = NULL, *config = NULL, *text;
     char dir[4096], *slash;
     const char *name;
-    long sheet_rows = 0;
+    long sheet_rows = 0, interval = 200;
+    int print_sql = 0;
     int c, quiet = 0, rc = XQ_CTL_EXIT_USAGE, i;
     bar pb = {0, 0};
     struct sigaction sa;
@@ -142,6 +148,18 @@ int xq_ctl_export(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'q': quiet = 1; break;
         case 'o': output = optarg; break;
+        case 'S': print_sql = 1; break;
+        case 'I': {
+            char *end;
+
+            errno = 0;
+            interval = strtol(optarg, &end, 10);
+            if (errno || *end || interval < -1) {
+                fprintf(stderr, "exportqctl export: --progress-interval: not a number >= -1\n");
+                goto out;
+            }
+            break;
+        }
         case 'R': {
             char *end;
 
@@ -177,6 +195,20 @@ int xq_ctl_export(int argc, char **argv)
         fprintf(stderr, "exportqctl export: %s\n", err.msg);
         for (i = 0; i < fe.count; i++)
             fprintf(stderr, "  %s: %s\n", fe.e[i].field, fe.e[i].message);
+        goto out;
+    }
+    if (print_sql) {
+        xq_query q;
+
+        if (xq_query_rows(&req, &q, &err) != XQ_OK) {
+            fprintf(stderr, "exportqctl export: %s\n", err.msg);
+            rc = XQ_CTL_EXIT_FAIL;
+            goto out;
+        }
+        printf("%s\n", q.sql);
+        for (i = 0; i < q.nparams; i++)
+            printf("$%d = %s\n", i + 1, q.params[i]);
+        rc = XQ_CTL_EXIT_OK;
         goto out;
     }
     rc = XQ_CTL_EXIT_FAIL;
@@ -228,9 +260,9 @@ int xq_ctl_export(int argc, char **argv)
     opts.job_id = job_id;
     opts.dir = dir;
     opts.file_name = name;
-    opts.progress = on_progress;
+    opts.progress = interval >= 0 ? on_progress : NULL;
     opts.progress_ctx = &pb;
-    opts.min_interval_ms = 200;
+    opts.min_interval_ms = interval;
     opts.xlsx_sheet_rows = sheet_rows;
     st = xq_export_run(&opts, &res, &err);
     if (pb.drawn)

@@ -384,9 +384,9 @@ static xq_status parse_text(const char *text, size_t len, xq_export_request *req
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     obj = json_tokener_parse_ex(tok, text, (int)len);
     if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-        tok->char_offset != (int)len) {
+        json_tokener_get_parse_end(tok) != len) {
         /* trailing whitespace after the value is fine; anything else is not */
-        size_t i = obj != NULL ? (size_t)tok->char_offset : 0;
+        size_t i = obj != NULL ? json_tokener_get_parse_end(tok) : 0;
 
         while (obj != NULL && i < len && (text[i] == ' ' || text[i] == '\n' ||
                                           text[i] == '\r' || text[i] == '\t'))
