@@ -70,9 +70,13 @@ class Workerd:
     def __init__(self, name, export_dir=None, prefix=None, **overrides):
         self.name = name
         self.prefix = prefix or "wdt-%s-%d-%d" % (name, os.getpid(), int(time.time() * 1000))
-        self.dir = export_dir or os.path.join(xq.STACK_DIR, "wd-" + name)
-        os.makedirs(self.dir, exist_ok=True)
+        self.dir = export_dir
+        if self.dir is None:  # a fresh directory of its own
+            self.dir = os.path.join(xq.STACK_DIR, "wd-" + name)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            os.makedirs(self.dir)
         self.log = os.path.join(xq.STACK_DIR, "log", "workerd-%s.log" % name)
+        open(self.log, "wb").close()  # this instance's lines only
         self.env = dict(os.environ, EXPORTQ_CONFIG=env["EXPORTQ_CONFIG"],
                         REDIS_KEY_PREFIX=self.prefix, EXPORT_DIR=self.dir)
         self.env.update(FAST)
@@ -99,6 +103,11 @@ class Workerd:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        # under --enable-sanitizers, any report of the supervisor or a child
+        text = self.log_text() if os.path.exists(self.log) else ""
+        for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert mark not in text, "sanitizer report in %s: %s" % (
+                self.log, text[text.index(mark) - 200:][:2000])
         return self.proc.returncode if self.proc else None
 
     def children(self):
@@ -391,6 +400,17 @@ def test_redis_restart_workers_reconnect():
         j = wd.wait_status(job_id, ("completed", "failed"), 60)
         assert j["status"] == "completed", j
         assert wd.children() == pids, (pids, wd.children())  # nobody restarted
+        # and a restart in the middle of an export: the job still ends whole
+        big = wd.add(BIG)
+        _wait_running(wd, big)
+        stack("stack_redis_restart")
+        j = wd.wait_status(big, ("completed", "failed"), 120)
+        assert j["status"] == "completed" and j["attemptsMade"] in (1, 2), j
+        r = j["result"]
+        assert r["rowCount"] == BIG_ROWS
+        assert csv_lines(os.path.join(wd.dir, r["fileName"])) == BIG_ROWS + 1
+        assert not [n for n in wd.files() if n.endswith(".part")], wd.files()
+        assert wd.children() == pids, (pids, wd.children())
         assert "ended" not in wd.log_text()
     finally:
         assert wd.stop() == 0
@@ -508,15 +528,17 @@ def test_sighup_rolls_workers_and_keeps_bad_config():
         with open(conf, "a") as f:
             f.write("EXPORT_MAX_CONCURRENT_JOBS=2\n")
         wd.proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: len(wd.children()) == 4 and not set(first) & set(wd.children()),
-                 15, 0.1, "children rolled with 2 workers")
-        rolled = wd.children()
+        def rolled_all():
+            now = wd.children()  # one snapshot: the old worker may exit meanwhile
+            return now if len(now) == 4 and not set(first) & set(now) else None
+        rolled = wait_for(rolled_all, 15, 0.1, "children rolled with 2 workers")
         with open(conf, "a") as f:
             f.write("EXPORT_MAX_CONCURRENT_JOBS=banana\n")
         wd.proc.send_signal(signal.SIGHUP)
         wait_for(lambda: "new configuration refused" in wd.log_text(), 5, 0.1, "refusal logged")
         time.sleep(0.5)
-        assert wd.children() == rolled and wd.proc.poll() is None
+        assert wd.children() == rolled and wd.proc.poll() is None, (rolled, wd.children(),
+                                                                   wd.log_text()[-3000:])
     finally:
         assert wd.stop() == 0
 
