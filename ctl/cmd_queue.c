@@ -2,7 +2,7 @@
  * cmd_queue.c - the queue administration subcommands of exportqctl: stats,
  * jobs, show, retry, cancel, remove, pause, resume, clean, workers.
  *
- * Each is a thin shell over src/queue.h (the same Lua scripts the HTTP
+ * (workers: cmd_workers.c.)  Each is a thin shell over src/queue.h (the same Lua scripts the HTTP
  * admin routes run, so the CLI and the API cannot disagree), printing a
  * human table by default and with --json the same shapes as the API
  * (SPEC §5, §10).  Files of removed/cleaned jobs are deleted through
@@ -714,99 +714,6 @@ int xq_ctl_clean(int argc, char **argv)
     }
 out:
     free_names(names, nnames);
-    close_queue(&cfg, q);
-    return rc;
-}
-
-/* ---- workers ---- */
-
-static const char workers_usage[] =
-    "workers [--json] [--config FILE]";
-
-void xq_ctl_workers_usage(void)
-{
-    printf("usage: exportqctl %s\n", workers_usage);
-}
-
-int xq_ctl_workers(int argc, char **argv)
-{
-    const char *usage = workers_usage;
-    static const char *const headers[] = {"WORKER", "HOST", "PID", "JOB", "SINCE", "HEARTBEAT"};
-    xq_config cfg;
-    xq_queue *q = NULL;
-    xq_worker_info *w = NULL;
-    size_t n = 0, i;
-    xq_err err;
-    qopts o;
-    int rc;
-
-    rc = parse_opts(argc, argv, 0, 0, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
-    xq_err_clear(&err);
-    if (xq_queue_workers(q, &w, &n, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
-        goto out;
-    }
-    if (o.json) {
-        json_object *root = json_object_new_object(), *arr = json_object_new_array();
-        char t[32];
-
-        for (i = 0; i < n; i++) {
-            json_object *e = json_object_new_object();
-
-            json_object_object_add(e, "id", json_object_new_string(w[i].id ? w[i].id : ""));
-            json_object_object_add(e, "host", json_object_new_string(w[i].host ? w[i].host : ""));
-            json_object_object_add(e, "pid", json_object_new_int64(w[i].pid));
-            json_object_object_add(e, "jobId", w[i].job_id && w[i].job_id[0]
-                                                   ? json_object_new_string(w[i].job_id)
-                                                   : NULL);
-            xq_ctl_fmt_iso(w[i].since_ms, t, sizeof(t));
-            json_object_object_add(e, "since", json_object_new_string(t));
-            xq_ctl_fmt_iso(w[i].heartbeat_ms, t, sizeof(t));
-            json_object_object_add(e, "lastHeartbeat", json_object_new_string(t));
-            json_object_array_add(arr, e);
-        }
-        json_object_object_add(root, "workers", arr);
-        json_object_object_add(root, "total", json_object_new_int64((int64_t)n));
-        xq_ctl_json_print(stdout, root);
-        json_object_put(root);
-    } else {
-        xq_ctl_table *t = xq_ctl_table_new(6, headers);
-
-        if (t == NULL) {
-            rc = XQ_CTL_EXIT_FAIL;
-            goto out;
-        }
-        for (i = 0; i < n; i++) {
-            char pid[24], since[32], hb[32];
-            const char *cells[6];
-
-            snprintf(pid, sizeof(pid), "%ld", w[i].pid);
-            xq_ctl_fmt_time(w[i].since_ms, since, sizeof(since));
-            xq_ctl_fmt_time(w[i].heartbeat_ms, hb, sizeof(hb));
-            cells[0] = w[i].id;
-            cells[1] = w[i].host;
-            cells[2] = pid;
-            cells[3] = w[i].job_id && w[i].job_id[0] ? w[i].job_id : "(idle)";
-            cells[4] = since;
-            cells[5] = hb;
-            if (xq_ctl_table_row(t, cells) != XQ_OK) {
-                rc = XQ_CTL_EXIT_FAIL;
-                break;
-            }
-        }
-        if (rc == 0) {
-            xq_ctl_table_print(t, stdout);
-            printf("(%zu live worker%s)\n", n, n == 1 ? "" : "s");
-        }
-        xq_ctl_table_free(t);
-    }
-out:
-    xq_worker_info_free(w, n);
     close_queue(&cfg, q);
     return rc;
 }

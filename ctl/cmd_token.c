@@ -41,6 +41,7 @@ int xq_ctl_token(int argc, char **argv)
     long long now_s, exp;
     xq_config cfg;
     json_object *claims = NULL, *arr;
+    const char *text;
     xq_buf tok;
     xq_err err;
 
@@ -112,9 +113,10 @@ int xq_ctl_token(int argc, char **argv)
     json_object_object_add(claims, "exp", json_object_new_int64(exp));
 
     xq_err_clear(&err);
-    if (xq_jwt_sign_hs256(json_object_to_json_string_ext(claims, JSON_C_TO_STRING_PLAIN |
-                                                                     JSON_C_TO_STRING_NOSLASHESCAPE),
-                          cfg.jwt_secret, strlen(cfg.jwt_secret), &tok) != XQ_OK) {
+    text = json_object_to_json_string_ext(claims, JSON_C_TO_STRING_PLAIN |
+                                                      JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (text == NULL ||
+        xq_jwt_sign_hs256(text, cfg.jwt_secret, strlen(cfg.jwt_secret), &tok) != XQ_OK) {
         xq_err_set(&err, XQ_ERR_INTERNAL, "cannot sign the token");
         rc = xq_ctl_fail(argv[0], &err);
         goto out;
