@@ -7,7 +7,8 @@
  * human table by default and with --json the same shapes as the API
  * (SPEC §5, §10).  Files of removed/cleaned jobs are deleted through
  * xq_purge_delete_files() (src/purge.h), which only ever unlinks a
- * generated file name inside EXPORT_DIR.
+ * generated file name inside EXPORT_DIR, and tombstoned as the admin routes
+ * do, so their downloads answer 410 afterwards.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -130,17 +131,26 @@ static void close_queue(xq_config *cfg, xq_queue *q)
     xq_config_cleanup(cfg);
 }
 
-/* Delete the files a remove/clean returned; reports failures on stderr but
- * never changes the exit code (the jobs are gone either way). */
-static void delete_files(const char *cmd, const xq_config *cfg, char **names, size_t n)
+/* Delete the files a remove/clean returned and leave their tombstones, as
+ * the admin routes do (a later download answers 410, not 404).  Failures
+ * are reported on stderr but never change the exit code: the jobs are gone
+ * either way. */
+static void delete_files(const char *cmd, const xq_config *cfg, xq_queue *q, char **names,
+                         size_t n, const char *owner)
 {
     xq_err err;
+    size_t i;
 
     if (n == 0)
         return;
     xq_err_clear(&err);
     if (xq_purge_delete_files(cfg, (const char *const *)names, n, NULL, NULL, &err) != XQ_OK)
         fprintf(stderr, "exportqctl: %s: warning: %s\n", cmd, err.msg);
+    for (i = 0; i < n; i++) {
+        xq_err_clear(&err);
+        if (names[i] != NULL && xq_purge_tombstone(q, names[i], owner, &err) != XQ_OK)
+            fprintf(stderr, "exportqctl: %s: warning: %s\n", cmd, err.msg);
+    }
 }
 
 static void free_names(char **names, size_t n)
@@ -583,6 +593,7 @@ int xq_ctl_remove(int argc, char **argv)
     xq_config cfg;
     xq_queue *q = NULL;
     xq_err err;
+    xq_job *job = NULL;
     char *file = NULL;
     qopts o;
     int rc;
@@ -594,13 +605,16 @@ int xq_ctl_remove(int argc, char **argv)
     if (rc != 0)
         return rc;
     xq_err_clear(&err);
-    if (xq_queue_remove(q, o.job_id, &file, &err) != XQ_OK) {
+    /* the owner for the tombstone, read before the record goes */
+    if (xq_queue_get(q, o.job_id, &job, &err) != XQ_OK ||
+        xq_queue_remove(q, o.job_id, &file, &err) != XQ_OK) {
         rc = xq_ctl_fail(argv[0], &err);
     } else {
         if (file != NULL)
-            delete_files(argv[0], &cfg, &file, 1);
+            delete_files(argv[0], &cfg, q, &file, 1, job->owner);
         rc = print_result(&o, o.job_id, "removed", "removed");
     }
+    xq_job_free(job);
     free(file);
     close_queue(&cfg, q);
     return rc;
@@ -700,7 +714,7 @@ int xq_ctl_clean(int argc, char **argv)
         rc = xq_ctl_fail(argv[0], &err);
         goto out;
     }
-    delete_files(argv[0], &cfg, names, nnames);
+    delete_files(argv[0], &cfg, q, names, nnames, NULL);
     if (o.json) {
         json_object *r = json_object_new_object();
 

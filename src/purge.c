@@ -111,6 +111,23 @@ out:
     return st;
 }
 
+xq_status xq_purge_tombstone(xq_queue *q, const char *name, const char *owner, xq_err *err)
+{
+    xq_redis *r = xq_queue_redis(q);
+    redisReply *rep = NULL;
+    xq_status st;
+
+    if (!xq_purge_name_ok(name))
+        return XQ_OK;
+    st = xq_redis_cmd(r, &rep, err, "SET %s:gone:%s %s EX %d", xq_redis_prefix(r), name,
+                      owner != NULL ? owner : "", XQ_PURGE_TOMBSTONE_TTL_S);
+    if (st == XQ_OK && rep->type == REDIS_REPLY_ERROR)
+        st = xq_err_set(err, XQ_ERR_REDIS, "tombstone for %s: %.200s", name, rep->str);
+    if (rep != NULL)
+        freeReplyObject(rep);
+    return st;
+}
+
 static void free_names(char **names, size_t n)
 {
     size_t i;

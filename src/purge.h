@@ -55,6 +55,20 @@ xq_status xq_purge_delete_files(const xq_config *cfg, const char *const *names, 
                                 long long *deleted, long long *failed, xq_err *err);
 
 /*
+ * Tombstones: when a file is deleted on request (forget, admin remove,
+ * clean) "<prefix>:gone:<fileName>" = owner is kept in Redis for
+ * XQ_PURGE_TOMBSTONE_TTL_S, so that a later download of that name answers
+ * 410 (it existed) rather than 404 (doc/api.md, Downloads).  The responder
+ * writes the same key (fcgi/files.c); exportqctl remove/clean write it
+ * through xq_purge_tombstone() so both paths leave the same trace.
+ */
+#define XQ_PURGE_TOMBSTONE_TTL_S (14 * 24 * 3600)
+
+/* Write the tombstone of name (owner may be NULL: "", admins only get 410).
+ * A name xq_purge_name_ok refuses is ignored (XQ_OK). XQ_ERR_REDIS on failure. */
+xq_status xq_purge_tombstone(xq_queue *q, const char *name, const char *owner, xq_err *err);
+
+/*
  * The directory sweep alone (no Redis): unlink generated files whose mtime is
  * more than EXPORT_FILE_RETENTION_HOURS + XQ_PURGE_ORPHAN_GRACE_S before
  * now_ms and ".part" files untouched for XQ_PURGE_PART_STALE_S; anything
