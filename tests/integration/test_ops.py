@@ -236,3 +236,107 @@ def test_fcgi_unit_pool_serves_lighttpd_without_bin_path():
     # stopping the service stops every responder
     wait_for(lambda: not any(os.path.exists("/proc/%d" % r) for r in responders), 10, 0.1,
              "responders gone after SIGTERM to the pool")
+
+
+# ---------------------------------------------------------------- backup and restore
+
+def _ctl(port, *args):
+    e = {"PATH": "/usr/bin:/bin", "EXPORTQ_CONFIG": env["EXPORTQ_CONFIG"],
+         "REDIS_PORT": str(port)}
+    p = subprocess.run([os.path.join(BUILD, "ctl", "exportqctl")] + list(args), env=e,
+                       capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def _add(port, owner):
+    e = dict(os.environ, EXPORTQ_CONFIG=env["EXPORTQ_CONFIG"], REDIS_PORT=str(port))
+    body = {"startDate": "2026-01-01", "endDate": "2026-01-31", "exportType": "raw-data",
+            "format": "csv"}
+    p = subprocess.run([os.path.join(BUILD, "tests", "tools", "xq-qtool"), "add", owner,
+                        owner + "@example.com", json.dumps(body)], env=e, capture_output=True,
+                       timeout=30)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode().strip()
+
+
+def _start_redis(conf, d, *extra):
+    log = open(os.path.join(d, "redis.log"), "ab")
+    p = subprocess.Popen(["redis-server", conf] + list(extra), stdout=log, stderr=log)
+    log.close()
+    return p
+
+
+def test_backup_and_restore_procedure_of_operations_md():
+    """doc/operations.md §10, step by step, on a Redis with the shipped snippet
+    (the stack's own Redis is left alone: no worker touches these jobs)."""
+    port = free_port()
+    d = os.path.join(xq.STACK_DIR, "redis-restore")
+    os.makedirs(d, exist_ok=True)
+    conf = os.path.join(d, "redis.conf")
+    with open(conf, "w") as f:
+        f.write("include %s\nport %d\nbind 127.0.0.1\ndir %s\n" % (REDIS_SNIPPET, port, d))
+    proc = _start_redis(conf, d)
+    procs = [proc]
+    try:
+        wait_for(lambda: _redis(port, "PING") == "PONG", 10, 0.1, "redis up")
+        kept = [_add(port, "restore-%d" % i) for i in range(3)]
+        assert _ctl(port, "cancel", kept[2])[0] == 0  # a finished state survives too
+        # backup: BGSAVE, wait for the rdb_saves counter to move, copy
+        def saves():
+            return re.search(r"^rdb_saves:(\d+)", _redis(port, "INFO", "persistence"),
+                             re.M).group(1)
+        before = saves()
+        assert _redis(port, "BGSAVE").startswith("Background saving")
+        wait_for(lambda: saves() != before, 20, 0.1, "BGSAVE done")
+        assert "rdb_last_bgsave_status:ok" in _redis(port, "INFO", "persistence")
+        backup = os.path.join(d, "backup.rdb")
+        with open(os.path.join(d, "dump.rdb"), "rb") as src, open(backup, "wb") as dst:
+            dst.write(src.read())
+        lost = _add(port, "restore-late")  # after the backup: gone after the restore
+        # disaster: the data is wiped (and the AOF records the wipe)
+        _redis(port, "FLUSHALL")
+        assert _ctl(port, "show", kept[0])[0] == 3
+        _redis(port, "SHUTDOWN")
+        proc.wait(timeout=20)
+
+        # restore, as written
+        subprocess.run(["rm", "-rf", os.path.join(d, "appendonlydir")], check=True)
+        os.replace(backup, os.path.join(d, "dump.rdb"))
+        proc = _start_redis(conf, d, "--appendonly", "no")
+        procs.append(proc)
+        wait_for(lambda: _redis(port, "PING") == "PONG", 10, 0.1, "redis up (AOF off)")
+        assert _redis(port, "CONFIG", "SET", "appendonly", "yes") == "OK"
+        wait_for(lambda: not re.search(r"^aof_rewrite_(in_progress|scheduled):1",
+                                       _redis(port, "INFO", "persistence"), re.M),
+                 30, 0.1, "AOF rewritten")
+        assert _redis(port, "CONFIG", "REWRITE") == "OK"
+        _redis(port, "SHUTDOWN")
+        proc.wait(timeout=20)
+        proc = _start_redis(conf, d)
+        procs.append(proc)
+        wait_for(lambda: _redis(port, "PING") == "PONG", 10, 0.1, "redis up (normal start)")
+        assert _redis(port, "CONFIG", "GET", "appendonly").split() == ["appendonly", "yes"]
+        # the jobs of the backup are back, with their states; the later one is not
+        states = []
+        for jid in kept:
+            rc, out, err = _ctl(port, "show", jid, "--json")
+            assert rc == 0, err
+            states.append(json.loads(out)["status"])
+        assert states == ["waiting", "waiting", "cancelled"], states
+        assert _ctl(port, "show", lost)[0] == 3
+        rc, out, _ = _ctl(port, "stats", "--json")
+        st = json.loads(out)
+        assert (st["waiting"], st["cancelled"]) == (2, 1), st
+        # and a further plain restart (AOF only now) still has them
+        _redis(port, "SHUTDOWN")
+        proc.wait(timeout=20)
+        os.unlink(os.path.join(d, "dump.rdb"))
+        proc = _start_redis(conf, d)
+        procs.append(proc)
+        wait_for(lambda: _redis(port, "PING") == "PONG", 10, 0.1, "redis up (AOF only)")
+        assert _ctl(port, "show", kept[0])[0] == 0
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=20)
