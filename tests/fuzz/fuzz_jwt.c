@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st = xq_auth_authenticate(s, SECRET, NOW, &p, &err);
         if (st == XQ_OK) {
             FUZZ_CHECK(p.user_id[0] != '\0');
-            FUZZ_CHECK(strncasecmp(s, "bearer ", 7) == 0);
+            /* the scheme, then blanks (SP or HTAB, as HTTP's OWS) */
+            FUZZ_CHECK(strncasecmp(s, "bearer", 6) == 0 && (s[6] == ' ' || s[6] == '\t'));
         } else {
             FUZZ_CHECK(p.perms == 0 && p.user_id[0] == '\0'); /* nothing granted */
         }
