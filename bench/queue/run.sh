@@ -41,6 +41,12 @@ baseline() { # clients -> requests/s of a trivial EVALSHA
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
+# The baseline and the queue share this one server and its settings: AOF
+# on with fsync every second (the queue's production setting), no RDB.
+printf '%s, appendonly %s, appendfsync %s; load average %s\n' \
+    "$(redis-server --version | cut -d' ' -f1-3)" \
+    "$(redis-cli -p "$port" config get appendonly | tail -1)" \
+    "$(redis-cli -p "$port" config get appendfsync | tail -1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-34s %12s %14s %7s\n' measure "jobs/s" "EVALSHA/s" ratio
 for c in 1 8; do
     base=$(baseline $c)

@@ -1,13 +1,44 @@
--- common.lua: prepended to every script (see embed.awk).  ARGV[1] is the
+-- common.lua: the helpers of every script (see embed.awk).  ARGV[1] is the
 -- key prefix; every key is <prefix>:<name>.  Times are ms since the epoch
 -- from the Redis server clock (TIME), so every host agrees on leases.
+--
+-- Blocks are separated by blank lines.  embed.awk puts in front of each
+-- script only the blocks whose names it uses (directly or through another
+-- block): this prelude runs on every call, and defining every helper and
+-- key name each time cost more server time than a small script's own work.
+-- A block must only use names of blocks above it.
 local P = ARGV[1] .. ':'
-local K_WAIT, K_ACT, K_DEL = P .. 'waiting', P .. 'active', P .. 'delayed'
-local K_DONE, K_FAIL, K_CANC = P .. 'completed', P .. 'failed', P .. 'cancelled'
-local K_PEND, K_ACTU, K_WAKE = P .. 'pending', P .. 'activeu', P .. 'wake'
-local K_FILES, K_METR, K_SEQ = P .. 'files', P .. 'metrics', P .. 'seq'
-local K_PAUSED, K_WORKERS = P .. 'paused', P .. 'workers'
+
+local K_WAIT = P .. 'waiting'
+
+local K_ACT = P .. 'active'
+
+local K_DEL = P .. 'delayed'
+
+local K_DONE = P .. 'completed'
+
+local K_FAIL = P .. 'failed'
+
+local K_CANC = P .. 'cancelled'
+
+local K_PEND = P .. 'pending'
+
+local K_ACTU = P .. 'activeu'
+
+local K_WAKE = P .. 'wake'
+
+local K_FILES = P .. 'files'
+
+local K_METR = P .. 'metrics'
+
+local K_SEQ = P .. 'seq'
+
+local K_PAUSED = P .. 'paused'
+
+local K_WORKERS = P .. 'workers'
+
 local PRIO_SHIFT = 1099511627776 -- 2^40: score = prio * 2^40 + seq
+
 local STATE_KEY = { waiting = K_WAIT, active = K_ACT, delayed = K_DEL,
   completed = K_DONE, failed = K_FAIL, cancelled = K_CANC }
 
@@ -23,8 +54,11 @@ local function now_ms()
   local s = t[1] .. string.sub(string.rep('0', 6 - #u) .. u, 1, 3)
   return tonumber(s), s
 end
+
 local function jk(id) return P .. 'job:' .. id end
+
 local function uk(owner) return P .. 'user:' .. owner end
+
 local function num(v) return tonumber(v) or 0 end
 
 -- Decrement a per-owner counter, dropping the field at zero: one write
@@ -106,6 +140,7 @@ local function job_fields(id)
 end
 
 local function metric(field, by) redis.call('HINCRBY', K_METR, field, by) end
+
 local function count_finish(status, etype)
   metric('export_jobs_total{status="' .. status .. '",export_type="' .. etype .. '"}', 1)
 end
