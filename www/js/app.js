@@ -174,6 +174,13 @@ async function main() {
     tab.addEventListener('click', () => selectTab(tab.id.replace(/^tab-/, '')));
   }
   window.addEventListener('hashchange', () => {
+    /* A sign-in link opened over this page: start over with its token. */
+    const linked = takeTokenFromFragment();
+    if (linked) {
+      saveToken(linked);
+      window.location.reload();
+      return;
+    }
     if (session && (window.location.hash === '#queue' || window.location.hash === '#exports')) {
       selectTab(window.location.hash.slice(1));
     }
