@@ -156,7 +156,6 @@ export async function launch(chromium, { executablePath = process.env.CHROMIUM |
     acceptDownloads: true,
     downloadsPath: downloadsDir,
     viewport: { width: 1280, height: 900 },
-    timezoneId: 'UTC',
     locale: 'en-US',
   });
   return {

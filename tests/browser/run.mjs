@@ -352,6 +352,43 @@ runner.add('API validation errors appear next to their fields', async ({ page, s
   await shot('validation');
 });
 
+runner.add('the time zone defaults to the browser\'s and date presets follow it', async ({ page, shot }) => {
+  /* This page's browser lives in Tokyo. */
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Tokyo' });
+  await signInByLink(page, token(uniqueUser('e2e-dates'), ['adminReadonly']));
+  assertEqual(await page.inputValue('#timezone'), 'Asia/Tokyo', 'default time zone');
+
+  const today = (tz) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date()).map((x) => [x.type, x.value]));
+    return { y: Number(p.year), m: Number(p.month), d: Number(p.day) };
+  };
+  const ymd = (y, m, d) => new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
+  for (const tz of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'UTC']) {
+    await page.fill('#timezone', tz);
+    await page.locator('#timezone').dispatchEvent('change');
+    const { y, m, d } = today(tz);
+    const want = {
+      last7: [ymd(y, m, d - 6), ymd(y, m, d)],
+      thisMonth: [ymd(y, m, 1), ymd(y, m, d)],
+      lastMonth: [ymd(y, m - 1, 1), ymd(y, m, 0)],
+      thisYear: [ymd(y, 1, 1), ymd(y, m, d)],
+    };
+    for (const [preset, range] of Object.entries(want)) {
+      await page.selectOption('#preset', preset);
+      assertEqual([await page.inputValue('#startDate'), await page.inputValue('#endDate')], range, `${preset} in ${tz}`);
+    }
+  }
+  /* The zone goes to the API as typed; the job reports it back. */
+  await page.fill('#timezone', 'America/New_York');
+  await page.selectOption('#preset', 'lastMonth');
+  const { jobId } = await submitForm(page);
+  const j = await waitJob(cfg, adminToken, jobId, (x) => x.filters && x.filters.timezone, 10000, 'known');
+  assertEqual(j.filters.timezone, 'America/New_York', 'timezone in the job');
+  await shot('presets');
+});
+
 runner.add('keyboard only, labelled, readable at 360 px', async ({ page, shot }) => {
   await page.setViewportSize({ width: 360, height: 780 });
   await page.goto(`${cfg.baseUrl}/`);
