@@ -13,6 +13,7 @@
 #include "db.h"
 #include "error.h"
 #include "http.h"
+#include "queue.h"
 #include "redis.h"
 #include "router.h"
 
@@ -20,7 +21,7 @@ typedef struct xq_app {
     const xq_config *cfg;     /* borrowed, read-only */
     const xq_route *routes;   /* static table (routes.c) */
     size_t nroutes;
-    xq_redis *redis;          /* owned, NULL until first use */
+    xq_queue *queue;          /* owned, NULL until first use; holds the Redis connection */
     xq_db *db;                /* owned, NULL until first use */
     xq_auth_cache tokens;     /* tokens this process has verified */
 } xq_app;
@@ -28,7 +29,12 @@ typedef struct xq_app {
 void xq_app_init(xq_app *app, const xq_config *cfg);
 void xq_app_cleanup(xq_app *app);
 
-/* The process's Redis / PostgreSQL handle, created on first call. Borrowed. */
+/*
+ * The process's queue client, Redis handle (the queue's own connection, so a
+ * process holds one Redis connection) and PostgreSQL handle, created on first
+ * call.  Borrowed.
+ */
+xq_status xq_app_queue(xq_app *app, xq_queue **out, xq_err *err);
 xq_status xq_app_redis(xq_app *app, xq_redis **out, xq_err *err);
 xq_status xq_app_db(xq_app *app, xq_db **out, xq_err *err);
 

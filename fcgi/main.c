@@ -20,6 +20,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "routes.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -32,10 +33,11 @@ static void on_stop(int sig)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: exportq.fcgi [--help | --version]\n"
+            "usage: exportq.fcgi [--help | --version | --routes]\n"
             "\n"
             "FastCGI responder of exportq, started by lighttpd, Apache mod_fcgid or\n"
             "spawn-fcgi with the listening socket on standard input.\n"
+            "--routes prints the route table: METHOD PATTERN, one a line.\n"
             "Configuration: EXPORTQ_CONFIG or " XQ_CONFIG_DEFAULT_PATH
             ", overridden by the environment.\n"
             "\nConfiguration keys:\n");
@@ -111,6 +113,13 @@ int main(int argc, char **argv)
     if (argc > 1) {
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
             usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[1], "--routes") == 0) {
+            size_t i;
+
+            for (i = 0; i < xq_nroutes; i++)
+                printf("%s %s\n", xq_routes[i].method, xq_routes[i].pattern);
             return 0;
         }
         if (strcmp(argv[1], "--version") == 0) {

@@ -15,41 +15,29 @@
 #define U XQ_PERM_ADMIN_USAGE
 #define Q XQ_PERM_ADMIN_QUEUE
 #define BODY XQ_ROUTE_JSON_BODY
-#define NI xq_route_not_implemented
 
 const xq_route xq_routes[] = {
     {"GET", "/api/v1/health", xq_route_health, XQ_AUTH_NONE, 0, 0},
-    {"POST", "/api/v1/admin/usage/export-async", NI, XQ_AUTH_TOKEN, U, BODY},
-    {"POST", "/api/v1/admin/usage/export", NI, XQ_AUTH_TOKEN, U, BODY},
-    {"GET", "/api/v1/admin/usage/export-status/:jobId", NI, XQ_AUTH_TOKEN, U, 0},
-    {"DELETE", "/api/v1/admin/usage/export/:jobId", NI, XQ_AUTH_TOKEN, U, 0},
-    {"GET", "/api/v1/admin/usage/my-exports", NI, XQ_AUTH_TOKEN, U, 0},
-    {"DELETE", "/api/v1/admin/usage/my-exports/:jobId", NI, XQ_AUTH_TOKEN, U, 0},
-    {"GET", "/downloads/:fileName", NI, XQ_AUTH_OPTIONAL, 0, 0},
-    {"HEAD", "/downloads/:fileName", NI, XQ_AUTH_OPTIONAL, 0, 0},
-    {"GET", "/api/v1/admin/queue/stats", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"GET", "/api/v1/admin/queue/jobs", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"POST", "/api/v1/admin/queue/jobs/:jobId/retry", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"DELETE", "/api/v1/admin/queue/jobs/:jobId", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"POST", "/api/v1/admin/queue/pause", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"POST", "/api/v1/admin/queue/resume", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"POST", "/api/v1/admin/queue/clean", NI, XQ_AUTH_TOKEN, Q, BODY},
-    {"GET", "/api/v1/admin/queue/workers", NI, XQ_AUTH_TOKEN, Q, 0},
-    {"GET", "/metrics", NI, XQ_AUTH_METRICS, 0, 0},
+    {"POST", "/api/v1/admin/usage/export-async", xq_route_export_async, XQ_AUTH_TOKEN, U, BODY},
+    {"POST", "/api/v1/admin/usage/export", xq_route_export_sync, XQ_AUTH_TOKEN, U, BODY},
+    {"GET", "/api/v1/admin/usage/export-status/:jobId", xq_route_export_status, XQ_AUTH_TOKEN, U, 0},
+    {"DELETE", "/api/v1/admin/usage/export/:jobId", xq_route_export_cancel, XQ_AUTH_TOKEN, U, 0},
+    {"GET", "/api/v1/admin/usage/my-exports", xq_route_my_exports, XQ_AUTH_TOKEN, U, 0},
+    {"DELETE", "/api/v1/admin/usage/my-exports/:jobId", xq_route_export_forget, XQ_AUTH_TOKEN, U, 0},
+    {"GET", "/downloads/:fileName", xq_route_download, XQ_AUTH_OPTIONAL, 0, 0},
+    {"HEAD", "/downloads/:fileName", xq_route_download, XQ_AUTH_OPTIONAL, 0, 0},
+    {"GET", "/api/v1/admin/queue/stats", xq_route_queue_stats, XQ_AUTH_TOKEN, Q, 0},
+    {"GET", "/api/v1/admin/queue/jobs", xq_route_queue_jobs, XQ_AUTH_TOKEN, Q, 0},
+    {"POST", "/api/v1/admin/queue/jobs/:jobId/retry", xq_route_queue_retry, XQ_AUTH_TOKEN, Q, 0},
+    {"DELETE", "/api/v1/admin/queue/jobs/:jobId", xq_route_queue_remove, XQ_AUTH_TOKEN, Q, 0},
+    {"POST", "/api/v1/admin/queue/pause", xq_route_queue_pause, XQ_AUTH_TOKEN, Q, 0},
+    {"POST", "/api/v1/admin/queue/resume", xq_route_queue_resume, XQ_AUTH_TOKEN, Q, 0},
+    {"POST", "/api/v1/admin/queue/clean", xq_route_queue_clean, XQ_AUTH_TOKEN, Q, BODY},
+    {"GET", "/api/v1/admin/queue/workers", xq_route_queue_workers, XQ_AUTH_TOKEN, Q, 0},
+    {"GET", "/metrics", xq_route_metrics, XQ_AUTH_METRICS, 0, 0},
 };
 
 const size_t xq_nroutes = sizeof(xq_routes) / sizeof(xq_routes[0]);
-
-xq_status xq_route_not_implemented(xq_app *app, xq_http *h, xq_err *err)
-{
-    char msg[160];
-
-    (void)app;
-    (void)err;
-    snprintf(msg, sizeof(msg), "%s %s is not implemented in this build", h->method,
-             h->match.route->pattern);
-    return xq_http_error(h, XQ_ERR_NOT_IMPLEMENTED, msg, NULL);
-}
 
 /* 401/403 from the table; returns 1 when the request may go on. */
 static int check_access(xq_app *app, xq_http *h, const xq_route *rt)

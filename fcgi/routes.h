@@ -14,11 +14,35 @@ extern const size_t xq_nroutes;
 /* GET /api/v1/health (routes_health.c). */
 xq_status xq_route_health(xq_app *app, xq_http *h, xq_err *err);
 
-/*
- * The one temporary handler: a route of the SPEC whose handler is not built
- * yet answers 501 NOT_IMPLEMENTED with the SPEC error body, after the table
- * has checked authentication and permission like for a real handler.
- */
-xq_status xq_route_not_implemented(xq_app *app, xq_http *h, xq_err *err);
+/* routes_export.c: the user's exports (admin:usage). */
+xq_status xq_route_export_async(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_export_sync(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_export_status(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_export_cancel(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_my_exports(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_export_forget(xq_app *app, xq_http *h, xq_err *err);
+
+/* {"jobs": [...], "total": total} for a list call (routes_export.c). */
+xq_status xq_reply_job_list(xq_app *app, xq_http *h, xq_job **jobs, size_t n, long long total,
+                            xq_err *err);
+
+/* Content-Disposition: attachment; filename="display" (routes_export.c). */
+xq_status xq_add_disposition(xq_http *h, const char *display);
+
+/* routes_download.c: GET and HEAD /downloads/:fileName. */
+xq_status xq_route_download(xq_app *app, xq_http *h, xq_err *err);
+
+/* routes_queue.c: the queue's admin routes (admin:queue). */
+xq_status xq_route_queue_stats(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_jobs(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_retry(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_remove(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_pause(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_resume(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_clean(xq_app *app, xq_http *h, xq_err *err);
+xq_status xq_route_queue_workers(xq_app *app, xq_http *h, xq_err *err);
+
+/* metrics.c: GET /metrics. */
+xq_status xq_route_metrics(xq_app *app, xq_http *h, xq_err *err);
 
 #endif

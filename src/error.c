@@ -36,7 +36,6 @@ static const struct {
     [XQ_ERR_TIMEOUT] = {"timed out", "SERVICE_UNAVAILABLE", 503, 1},
     [XQ_ERR_LEASE] = {"job lease lost", "CONFLICT", 409, 0},
     [XQ_ERR_INTERNAL] = {"internal error", "INTERNAL_ERROR", 500, 0},
-    [XQ_ERR_NOT_IMPLEMENTED] = {"not implemented", "NOT_IMPLEMENTED", 501, 0},
 };
 
 static int status_valid(xq_status st)

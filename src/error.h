@@ -35,7 +35,6 @@ typedef enum {
     XQ_ERR_TIMEOUT,     /* an operation took too long */
     XQ_ERR_LEASE,       /* the worker no longer owns the job */
     XQ_ERR_INTERNAL,    /* a bug: should not happen */
-    XQ_ERR_NOT_IMPLEMENTED, /* route known, handler not built yet (501) */
     XQ_STATUS_COUNT
 } xq_status;
 

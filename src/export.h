@@ -37,7 +37,9 @@ typedef struct xq_export_opts {
     xq_export_progress_fn progress; /* may be NULL */
     void *progress_ctx;
     long min_interval_ms;          /* progress throttle; 0 = every batch */
-    long long rows_estimated;      /* > 0: skip the engine's own estimate */
+    long long rows_estimated;      /* > 0: skip the engine's own estimate (not for JSON,
+                                      which counts in its snapshot for metadata) */
+    long xlsx_sheet_rows;          /* data rows per XLSX sheet; 0 = 1,048,575 (test hook) */
 } xq_export_opts;
 
 typedef struct xq_export_result {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/lib/stack.sh — start and stop a private exportq stack under one directory.
 #
 # Sourced by ./dev (the dev stack under .dev/) and tests/integration/run.sh
@@ -594,13 +595,21 @@ stack_load_demo() {
 
 # ---------------------------------------------------------------- whole stack
 
-# stack_up [--server lighttpd|apache]; loads $DEMO_ROWS demo rows when set > 0.
+# stack_up [--server lighttpd|apache]; loads $DEMO_ROWS demo rows when set > 0;
+# XQ_WITHOUT_WORKERD=1 leaves workerd out.
 stack_up() {
     local server=lighttpd
     if [ "${1:-}" = --server ]; then server=${2:-}; fi
     stack_pg_start && stack_redis_start && stack_mail_start || return 1
     if [ "${DEMO_ROWS:-0}" -gt 0 ] 2>/dev/null; then stack_load_demo "$DEMO_ROWS" || return 1; fi
-    stack_web_start "$server" && stack_workerd_start
+    stack_web_start "$server" || return 1
+    # Only for testing the responder alone before workerd exists; ./dev up
+    # never sets it.
+    if [ "${XQ_WITHOUT_WORKERD:-0}" = 1 ]; then
+        _stack_say "workerd: not started (XQ_WITHOUT_WORKERD=1)"
+        return 0
+    fi
+    stack_workerd_start
 }
 
 # stack_down: stop whatever has a pid file, newest first; never fails.

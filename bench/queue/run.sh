@@ -1,0 +1,54 @@
+#!/bin/sh
+# bench/queue/run.sh - queue throughput and wake-up latency, each printed
+# beside redis-benchmark running a trivial EVALSHA on the same private
+# redis-server in the same run (ratio = queue rate / baseline rate).
+#
+#   make -C build bench && sh bench/queue/run.sh [build-dir]
+#
+# Starts its own redis-server on a free port under a temp dir and stops it
+# by its pid on exit.  JOBS (per client, default 5000) and ROUNDS (wake-ups,
+# default 300) may be set in the environment.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+bin=$build/bench/queue/bench_queue
+[ -x "$bin" ] || { echo "run: $bin missing: make -C $build bench" >&2; exit 2; }
+JOBS=${JOBS:-5000}
+ROUNDS=${ROUNDS:-300}
+
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp" --appendonly yes \
+    --appendfsync everysec --save '' --daemonize no >"$tmp/redis.log" 2>&1 &
+pid=$!
+i=0
+until redis-cli -p "$port" ping >/dev/null 2>&1; do
+    i=$((i + 1)); [ $i -lt 100 ] || { echo "run: redis did not start" >&2; exit 1; }
+    sleep 0.05
+done
+
+sha=$(redis-cli -p "$port" script load "return redis.call('INCR', KEYS[1])")
+baseline() { # clients -> requests/s of a trivial EVALSHA
+    redis-benchmark -p "$port" -c "$1" -n $((JOBS * $1 > 20000 ? JOBS * $1 : 20000)) --csv \
+        evalsha "$sha" 1 bench:n 2>/dev/null | tail -1 | cut -d'"' -f4
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+printf '%-34s %12s %14s %7s\n' measure "jobs/s" "EVALSHA/s" ratio
+for c in 1 8; do
+    base=$(baseline $c)
+    add=$("$bin" "$port" add $c "$JOBS")
+    cyc=$("$bin" "$port" cycle $c "$JOBS")
+    printf '%-34s %12s %14s %7s\n' "add, $c client(s)" "$add" "$base" "$(ratio "$add" "$base")"
+    printf '%-34s %12s %14s %7s\n' "add+claim+complete, $c client(s)" "$cyc" "$base" \
+        "$(ratio "$cyc" "$base")"
+done
+set -- $("$bin" "$port" wake "$ROUNDS")
+printf 'wake-up after add (blocked claimer): p50 %s us, p99 %s us (aim: p99 < 1000 us)\n' "$1" "$2"
