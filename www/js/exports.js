@@ -233,12 +233,18 @@ const typeLabel = (v) => labelFor('export.type', v);
 const formatLabel = (v) => labelFor('export.format', v);
 const statusLabel = (v) => labelFor('status', v);
 
-function what(job) {
+/* "By user, CSV, Nov 1, 2026 – Nov 30, 2026": how the page names a job. */
+function title(job) {
   const f = job.filters && typeof job.filters === 'object' ? job.filters : {};
-  const main = t('mine.what', {
+  return t('mine.what', {
     type: typeLabel(job.exportType), format: formatLabel(job.format),
     start: formatDate(f.startDate), end: formatDate(f.endDate),
   });
+}
+
+function what(job) {
+  const f = job.filters && typeof job.filters === 'object' ? job.filters : {};
+  const main = title(job);
   const extra = [];
   for (const [key, label] of [['userId', 'export.userId'], ['modelId', 'export.modelId'],
     ['provider', 'export.provider'], ['timezone', 'export.timezone']]) {
@@ -344,9 +350,9 @@ class MyExports {
         if (job.status === 'completed' && job.result) {
           const r = job.result;
           const link = r.downloadUrl && !r.expired
-            ? h('a', { href: r.downloadUrl, download: r.fileName || '' }, t('mine.download')) : null;
+            ? h('a', { href: r.downloadUrl, download: '' }, t('mine.download')) : null;
           notify(t('mine.done', {
-            name: r.fileName || id,
+            name: title(job),
             rows: t('mine.rows', { count: Number(r.rowCount) || 0 }),
             size: formatBytes(Number(r.fileSize)),
           }), { kind: 'success', link, timeoutMs: 0 });
@@ -365,8 +371,9 @@ class MyExports {
     const r = job.result && typeof job.result === 'object' ? job.result : null;
     if (job.status === 'completed' && r && r.downloadUrl && !r.expired) {
       btns.push(h('a', {
-        class: 'btn btn-small btn-primary', href: r.downloadUrl, download: r.fileName || '',
-        'aria-label': t('mine.downloadLabel', { name: r.fileName || id }),
+        /* download without a value: the server's Content-Disposition names the file */
+        class: 'btn btn-small btn-primary', href: r.downloadUrl, download: '',
+        'aria-label': t('mine.downloadLabel', { name: title(job) }),
         dataset: { focus: `${job.jobId}:download` },
       }, t('mine.download')));
     }

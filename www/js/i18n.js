@@ -115,7 +115,7 @@ const catalogs = {
     'mine.cancelled': 'Export {id} cancelled.',
     'mine.stopping': 'Export {id} is stopping.',
     'mine.deleted': 'Export {id} deleted.',
-    'mine.done': 'Your export {name} is ready: {rows}, {size}.',
+    'mine.done': 'Your export ({name}) is ready: {rows}, {size}.',
     'mine.failed': 'Export {id} failed: {reason}',
     'mine.failedNoReason': 'Export {id} failed.',
     'mine.rows': { one: '{count} row', other: '{count} rows' },

@@ -29,15 +29,14 @@ function table(id, caption, cols, rows) {
       h('tbody', { role: 'rowgroup' }, rows)));
 }
 
-/* The worker fields of SPEC §5 (host, pid, current job, since, heartbeat). */
+/* A worker of GET queue/workers: {id, host, pid, jobId (null when idle), since, lastHeartbeat}. */
 function workerView(w) {
-  const job = w.jobId ?? w.currentJob ?? w.currentJobId ?? '';
   return {
     host: typeof w.host === 'string' ? w.host : '',
     pid: Number.isFinite(Number(w.pid)) ? String(w.pid) : '',
-    job: typeof job === 'string' ? job : '',
-    since: w.since ?? w.startedAt ?? '',
-    heartbeat: w.lastHeartbeat ?? w.heartbeatAt ?? w.heartbeat ?? '',
+    job: typeof w.jobId === 'string' ? w.jobId : '',
+    since: w.since,
+    heartbeat: w.lastHeartbeat,
   };
 }
 
@@ -220,7 +219,7 @@ class QueueView {
 
   renderWorkers(res) {
     const root = $('#workers');
-    const list = Array.isArray(res) ? res : Array.isArray(res && res.workers) ? res.workers : [];
+    const list = Array.isArray(res && res.workers) ? res.workers : [];
     if (list.length === 0) {
       root.replaceChildren(h('p', { class: 'empty' }, t('queue.noWorkers')));
       return;
