@@ -194,6 +194,13 @@ runner.add('submit an export, watch it reach 100, download it and check its rows
   assertEqual(await r.locator('.progress-pct').textContent(), '100 %', 'progress text');
   await page.locator('#notices').filter({ hasText: 'is ready' }).waitFor({ timeout: 5000 });
   await shot('export-done');
+  /* Nothing unfinished: the page stops polling. */
+  let polls = 0;
+  const onRequest = (req) => { if (req.url().includes('/my-exports')) polls += 1; };
+  page.on('request', onRequest);
+  await sleep(5000);
+  page.off('request', onRequest);
+  assertEqual(polls, 0, 'my-exports requests in 5 s after everything finished');
 
   const job = (await api(cfg, token(user, ['adminReadonly']), 'GET', `admin/usage/export-status/${jobId}`)).body;
   const expected = psql(cfg, `SELECT request_id FROM "LiteLLM_SpendLogs"

@@ -6,8 +6,8 @@
 # and playwright-core at the version pinned in package-lock.json (npm ci into
 # tests/browser/node_modules, git-ignored).  With STACK_DIR set, tests the
 # stack running there; otherwise starts its own private stack (tests/lib/stack.sh)
-# with DEMO_ROWS demo rows (default 20000) under mktemp -d and always tears it
-# down.  Screenshots of every screen: $XQ_TEST_OUT/browser/screenshots (else
+# with DEMO_ROWS demo rows (default 20000) under mktemp -d behind lighttpd
+# (XQ_WEB_SERVER=apache for Apache) and always tears it down.  Screenshots of every screen: $XQ_TEST_OUT/browser/screenshots (else
 # tests/out/browser/screenshots).  Last line: "N passed, N failed"; exit 0
 # only when nothing failed.
 set -uo pipefail
