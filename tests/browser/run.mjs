@@ -440,6 +440,10 @@ const ok = await runner.run(async (name) => {
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e && e.stack ? e.stack : e)));
+  /* The page's own Content-Security-Policy must not block any of its parts. */
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   const shoot = runner.shooter(name, page);
   return {
     page,
