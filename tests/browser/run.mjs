@@ -336,6 +336,52 @@ runner.add('an admin retries a failed job', async ({ page, shot }) => {
   await shot('retried-completed');
 });
 
+runner.add('My exports and the queue page through more than 20 jobs', async ({ page, shot }) => {
+  /* 21 cancelled exports of one user (one pending at a time: under the limits). */
+  const user = uniqueUser('e2e-pages');
+  const tok = token(user, ['adminReadonly']);
+  const ids = [];
+  await pause(true);
+  try {
+    for (let i = 0; i < 21; i += 1) {
+      const sub = await api(cfg, tok, 'POST', 'admin/usage/export-async',
+        { startDate: '2026-11-01', endDate: '2026-11-01', exportType: 'provider-breakdown', format: 'csv' });
+      assertEqual(sub.status, 202, `submit ${i}: ${sub.text}`);
+      ids.push(sub.body.jobId);
+      const c = await api(cfg, tok, 'DELETE', `admin/usage/export/${sub.body.jobId}`);
+      assertEqual(c.status, 200, `cancel ${i}: ${c.text}`);
+    }
+  } finally {
+    await pause(false);
+  }
+  await signInByLink(page, tok);
+  const mineRows = page.locator('#mine tbody tr');
+  await page.locator('#mine .pager-range').filter({ hasText: '1–20 of 21' }).waitFor();
+  assertEqual(await mineRows.count(), 20, 'rows on the first page of My exports');
+  assertEqual(await mineRows.first().getAttribute('data-job-id'), ids[20], 'newest first');
+  await page.locator('#mine').getByRole('button', { name: 'Next' }).click();
+  await page.locator('#mine .pager-range').filter({ hasText: '21–21 of 21' }).waitFor();
+  assertEqual(await mineRows.count(), 1, 'rows on the second page');
+  assertEqual(await mineRows.first().getAttribute('data-job-id'), ids[0], 'oldest last');
+  assert(await page.evaluate(() => document.activeElement.dataset.focus === 'pager:prev'),
+    'focus not kept on the pager');
+  await shot('my-exports-page-2');
+
+  /* The queue's cancelled jobs, as an admin. */
+  await signInByLink(page, token(uniqueUser('e2e-admin'), ['admin']), 'queue');
+  await page.locator('#panel-queue').waitFor({ state: 'visible' });
+  await page.selectOption('#queue-state', 'cancelled');
+  const total = (await api(cfg, adminToken, 'GET', 'admin/queue/jobs?state=cancelled&limit=1&offset=0')).body.total;
+  assert(total >= 21, `only ${total} cancelled jobs`);
+  const qRows = page.locator('#queue-jobs tbody tr');
+  await page.locator('#queue-jobs .pager-range').filter({ hasText: `1–20 of ${total}` }).waitFor();
+  assertEqual(await qRows.count(), 20, 'rows on the first queue page');
+  await page.locator('#queue-jobs').getByRole('button', { name: 'Next' }).click();
+  await page.locator('#queue-jobs .pager-range').filter({ hasText: `21–${Math.min(40, total)} of ${total}` }).waitFor();
+  assertEqual(await qRows.count(), Math.min(20, total - 20), 'rows on the second queue page');
+  await shot('queue-page-2');
+});
+
 runner.add('API validation errors appear next to their fields', async ({ page, shot }) => {
   await signInByLink(page, token(uniqueUser('e2e-valid'), ['adminReadonly']));
   /* Caught in the page: start after end. */

@@ -118,10 +118,6 @@ export class Api {
     return this.request('GET', 'admin/usage/my-exports', { query: { limit, offset } });
   }
 
-  exportStatus(jobId) {
-    return this.request('GET', `admin/usage/export-status/${encodeURIComponent(jobId)}`);
-  }
-
   cancelExport(jobId) {
     return this.request('DELETE', `admin/usage/export/${encodeURIComponent(jobId)}`);
   }

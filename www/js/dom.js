@@ -5,7 +5,7 @@
  * markup.
  */
 
-import { t } from './i18n.js';
+import { t, formatNumber } from './i18n.js';
 
 /*
  * h('button', {class: 'x', onclick: fn, 'aria-label': '...'}, child, ...):
@@ -54,38 +54,28 @@ export function notify(message, { kind = 'info', link = null, timeoutMs = 15000 
   return note;
 }
 
-export function clearNotices() {
-  $('#alerts').replaceChildren();
-  $('#notices').replaceChildren();
-}
-
 /*
- * A pager: "1–20 of 57" with Previous/Next, calling onPage(newOffset).
+ * A pager: "1–20 of 57" with Previous/Next, calling onPage(newOffset);
+ * null when everything fits on one page (no empty landmark then).
  * `what` names the list for screen readers.
  */
 export function pager({ offset, limit, total, what, onPage }) {
+  if (total <= limit && offset === 0) return null;
   const nav = h('nav', { class: 'pager', 'aria-label': t('page.nav', { what }) });
-  if (total <= limit && offset === 0) return nav;
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);
   nav.append(
     h('button', {
-      type: 'button', class: 'btn btn-small', disabled: offset <= 0,
+      type: 'button', class: 'btn btn-small', disabled: offset <= 0, dataset: { focus: 'pager:prev' },
       onclick: () => onPage(Math.max(0, offset - limit)),
     }, t('page.prev')),
-    h('span', { class: 'pager-range' }, t('page.range', { from, to, total })),
+    h('span', { class: 'pager-range' }, t('page.range', { from: formatNumber(from), to: formatNumber(to), total: formatNumber(total) })),
     h('button', {
-      type: 'button', class: 'btn btn-small', disabled: offset + limit >= total,
+      type: 'button', class: 'btn btn-small', disabled: offset + limit >= total, dataset: { focus: 'pager:next' },
       onclick: () => onPage(offset + limit),
     }, t('page.next')),
   );
   return nav;
-}
-
-/* Keep the focus somewhere sensible after the focused element was replaced. */
-export function refocus(container, selector, fallback) {
-  const target = selector ? container.querySelector(selector) : null;
-  (target || fallback || container).focus();
 }
 
 /* A shortened job id for display: the first 8 characters of the UUID. */

@@ -441,15 +441,16 @@ class MyExports {
         h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' },
           cols.map((c) => h('th', { scope: 'col', role: 'columnheader' }, t(`mine.col.${c}`))))),
         h('tbody', { role: 'rowgroup' }, this.jobs.map((j) => this.row(j))));
-      this.root.replaceChildren(h('div', { class: 'table-wrap' }, table),
-        pager({
-          offset: this.offset, limit: PAGE, total: this.total, what: t('mine.heading'),
-          onPage: (o) => { this.offset = o; this.load(true); },
-        }));
+      const pages = pager({
+        offset: this.offset, limit: PAGE, total: this.total, what: t('mine.heading'),
+        onPage: (o) => { this.offset = o; this.load(true); },
+      });
+      this.root.replaceChildren(...[h('div', { class: 'table-wrap' }, table), pages].filter(Boolean));
     }
     if (focusKey) {
-      const again = this.root.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`)
-        || this.root.querySelector(`tr[data-job-id="${CSS.escape(focusRow)}"] [data-focus]`);
+      const again = this.root.querySelector(`[data-focus="${CSS.escape(focusKey)}"]:not(:disabled)`)
+        || this.root.querySelector(`tr[data-job-id="${CSS.escape(focusRow)}"] [data-focus]`)
+        || (focusRow === 'pager' ? this.root.querySelector('[data-focus^="pager:"]:not(:disabled)') : null);
       (again || $('#mine-heading')).focus();
     }
   }

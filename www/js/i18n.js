@@ -198,10 +198,6 @@ export function initI18n(languages = navigator.languages || [navigator.language]
   return lang;
 }
 
-export function locale() {
-  return lang;
-}
-
 /* The message for key with {name} placeholders filled from params. */
 export function t(key, params = {}) {
   let msg = catalog[key] ?? catalogs.en[key];

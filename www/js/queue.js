@@ -203,16 +203,18 @@ class QueueView {
     } else {
       const cols = ['job', 'requested', 'what', 'state', 'attempts', 'detail', 'actions']
         .map((c) => t(`queue.col.${c}`));
-      root.replaceChildren(
+      const pages = pager({
+        offset: this.offset, limit: PAGE, total, what: t('queue.jobs'),
+        onPage: (o) => { this.offset = o; this.refresh(true); },
+      });
+      root.replaceChildren(...[
         table('queue-table', t('queue.jobsCaption', { state: statusLabel(this.state) }), cols,
           jobs.map((j) => this.jobRow(j))),
-        pager({
-          offset: this.offset, limit: PAGE, total, what: t('queue.jobs'),
-          onPage: (o) => { this.offset = o; this.refresh(true); },
-        }));
+        pages].filter(Boolean));
     }
     if (focusKey) {
-      const again = root.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
+      const again = root.querySelector(`[data-focus="${CSS.escape(focusKey)}"]:not(:disabled)`)
+        || (focusKey.startsWith('pager:') ? root.querySelector('[data-focus^="pager:"]:not(:disabled)') : null);
       (again || $('#queue-state')).focus();
     }
   }
