@@ -1,9 +1,12 @@
 /*
  * reply.c - shared answers of the API routes (see reply.h).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jsonstr.h"
 #include "reply.h"
@@ -134,4 +137,78 @@ long long xq_now_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* {"jobs": [job objects], "total": n} */
+xq_status xq_reply_job_list(xq_app *app, xq_http *h, xq_job **jobs, size_t n, long long total,
+                            xq_err *err)
+{
+    json_object *o = json_object_new_object(), *a = json_object_new_array(), *j;
+    long long now = xq_now_ms();
+    xq_status st = XQ_OK;
+    size_t i;
+
+    if (o == NULL || a == NULL) {
+        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        if ((j = xq_job_to_api_json(jobs[i], app->cfg, now)) == NULL ||
+            json_object_array_add(a, j) != 0) {
+            json_object_put(j);
+            st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    if (json_object_object_add(o, "jobs", a) != 0) {
+        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    a = NULL;
+    if (json_object_object_add(o, "total", json_object_new_int64(total)) != 0) {
+        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = xq_reply_obj(h, 200, o);
+out:
+    json_object_put(a);
+    json_object_put(o);
+    return st;
+}
+
+xq_status xq_add_disposition(xq_http *h, const char *display)
+{
+    char v[160];
+
+    snprintf(v, sizeof(v), "attachment; filename=\"%s\"", display);
+    return xq_http_add_header(h, "Content-Disposition", v);
+}
+
+xq_status xq_reply_stream_fd(xq_http *h, int fd, long long size, xq_err *err)
+{
+    char *chunk = NULL;
+    long long left = size;
+    ssize_t n;
+    xq_status st = XQ_OK;
+
+    if (strcmp(h->method, "HEAD") == 0)
+        return XQ_OK;
+    if ((chunk = malloc(XQ_REPLY_CHUNK)) == NULL)
+        return xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
+    while (left > 0) {
+        n = read(fd, chunk, left < XQ_REPLY_CHUNK ? (size_t)left : XQ_REPLY_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            st = xq_err_set(err, XQ_ERR_IO, "file ended %lld bytes early", left);
+            break;
+        }
+        if ((st = xq_http_write(h, chunk, (size_t)n)) != XQ_OK) {
+            xq_err_set(err, st, "client went away");
+            break;
+        }
+        left -= n;
+    }
+    free(chunk);
+    return st;
 }

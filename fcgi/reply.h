@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "app.h"
 #include "auth.h"
 #include "http.h"
 #include "queue.h"
@@ -45,6 +46,22 @@ int xq_parse_count(const char *s, long long max, long long *out);
 
 /* 1 when p may see and act on job: its owner, or an admin. */
 int xq_job_visible(const xq_principal *p, const xq_job *job);
+
+/* {"jobs": [job objects], "total": total} for a list call. */
+xq_status xq_reply_job_list(xq_app *app, xq_http *h, xq_job **jobs, size_t n, long long total,
+                            xq_err *err);
+
+/* Add Content-Disposition: attachment; filename="display" (display must be
+ * a plain name such as xq_filename_display() gives). */
+xq_status xq_add_disposition(xq_http *h, const char *display);
+
+/*
+ * After the head: send size bytes read from fd in XQ_REPLY_CHUNK pieces
+ * (nothing for HEAD).  XQ_ERR_IO when the file ends early, the write
+ * status when the client went away.
+ */
+#define XQ_REPLY_CHUNK (64 * 1024)
+xq_status xq_reply_stream_fd(xq_http *h, int fd, long long size, xq_err *err);
 
 /* Milliseconds since the epoch (wall clock). */
 long long xq_now_ms(void);

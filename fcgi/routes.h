@@ -22,13 +22,6 @@ xq_status xq_route_export_cancel(xq_app *app, xq_http *h, xq_err *err);
 xq_status xq_route_my_exports(xq_app *app, xq_http *h, xq_err *err);
 xq_status xq_route_export_forget(xq_app *app, xq_http *h, xq_err *err);
 
-/* {"jobs": [...], "total": total} for a list call (routes_export.c). */
-xq_status xq_reply_job_list(xq_app *app, xq_http *h, xq_job **jobs, size_t n, long long total,
-                            xq_err *err);
-
-/* Content-Disposition: attachment; filename="display" (routes_export.c). */
-xq_status xq_add_disposition(xq_http *h, const char *display);
-
 /* routes_download.c: GET and HEAD /downloads/:fileName. */
 xq_status xq_route_download(xq_app *app, xq_http *h, xq_err *err);
 

@@ -16,7 +16,7 @@
  *   5. the answer: Content-Type of the format, Content-Disposition with the
  *      readable name, Content-Length; with EXPORT_XSENDFILE the web server
  *      sends the bytes (X-Sendfile: absolute path, no body), else the
- *      responder streams them in 64 KiB chunks.  HEAD: the same head, no body.
+ *      responder streams them (xq_reply_stream_fd).  HEAD: the same head, no body.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,8 +32,6 @@
 #include "routes.h"
 #include "sig.h"
 
-#define CHUNK (64 * 1024)
-
 /* 1 when p needs no escaping in a header for either web server. */
 static int path_plain(const char *p)
 {
@@ -47,10 +45,9 @@ static int path_plain(const char *p)
 static xq_status send_file(xq_app *app, xq_http *h, const char *name, const char *display,
                            xq_err *err)
 {
-    char path[4096], *chunk = NULL;
-    long long size = 0, left;
+    char path[4096];
+    long long size = 0;
     int fd = -1, fmt = xq_filename_format(name);
-    ssize_t n;
     xq_status st;
 
     if ((st = xq_files_open(app->cfg, name, &fd, &size, err)) != XQ_OK) {
@@ -68,30 +65,9 @@ static xq_status send_file(xq_app *app, xq_http *h, const char *name, const char
         st = xq_http_send_head(h, 200, xq_format_mime((xq_format)fmt), -1);
         goto out;
     }
-    if ((st = xq_http_send_head(h, 200, xq_format_mime((xq_format)fmt), size)) != XQ_OK ||
-        strcmp(h->method, "HEAD") == 0)
-        goto out;
-    if ((chunk = malloc(CHUNK)) == NULL) {
-        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (left = size; left > 0; left -= n) {
-        n = read(fd, chunk, left < CHUNK ? (size_t)left : CHUNK);
-        if (n < 0 && errno == EINTR) {
-            n = 0;
-            continue;
-        }
-        if (n <= 0) {
-            st = xq_err_set(err, XQ_ERR_IO, "%s shrank while being sent", name);
-            break;
-        }
-        if ((st = xq_http_write(h, chunk, (size_t)n)) != XQ_OK) {
-            xq_err_set(err, st, "client went away during %s", name);
-            break;
-        }
-    }
+    if ((st = xq_http_send_head(h, 200, xq_format_mime((xq_format)fmt), size)) == XQ_OK)
+        st = xq_reply_stream_fd(h, fd, size, err);
 out:
-    free(chunk);
     if (fd >= 0)
         close(fd);
     return st;
@@ -118,8 +94,9 @@ static xq_status answer_no_job(xq_app *app, xq_http *h, const char *name, int si
         return xq_http_error(h, XQ_ERR_GONE, "the file has expired or was deleted", NULL);
     if ((st = xq_files_tombstone(app, name, &found, owner, sizeof(owner), err)) != XQ_OK)
         return st;
-    if (found && (h->principal.is_admin || owner[0] == '\0' ||
-                  strcmp(owner, h->principal.user_id) == 0))
+    /* An owner-less tombstone (admin clean) answers 410 to admins only. */
+    if (found && (h->principal.is_admin ||
+                  (owner[0] != '\0' && strcmp(owner, h->principal.user_id) == 0)))
         return xq_http_error(h, XQ_ERR_GONE, "the file was deleted", NULL);
     return xq_http_error(h, XQ_ERR_NOT_FOUND, "no such file", NULL);
 }

@@ -23,7 +23,6 @@
 #include "routes.h"
 
 #define STATUS_PREFIX "/api/v1/admin/usage/export-status/"
-#define SYNC_CHUNK (64 * 1024)
 
 /* Parse the body; on a problem the 400 (with details) or 403 is answered. */
 static xq_status take_request(xq_http *h, xq_export_request *req, xq_err *err)
@@ -108,43 +107,6 @@ xq_status xq_route_export_async(xq_app *app, xq_http *h, xq_err *err)
     return h->responded ? XQ_OK : st;
 }
 
-/* Stream fd (size bytes) as the body; the head is already sent. */
-static xq_status stream_fd(xq_http *h, int fd, long long size, xq_err *err)
-{
-    char *chunk = malloc(SYNC_CHUNK);
-    long long left = size;
-    ssize_t n;
-    xq_status st = XQ_OK;
-
-    if (chunk == NULL)
-        return xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
-    while (left > 0) {
-        n = read(fd, chunk, left < SYNC_CHUNK ? (size_t)left : SYNC_CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            st = xq_err_set(err, XQ_ERR_IO, "file shrank while sending it");
-            break;
-        }
-        if ((st = xq_http_write(h, chunk, (size_t)n)) != XQ_OK) {
-            xq_err_set(err, st, "client went away");
-            break;
-        }
-        left -= n;
-    }
-    free(chunk);
-    return st;
-}
-
-/* Content-Disposition: attachment; filename="<display>" */
-xq_status xq_add_disposition(xq_http *h, const char *display)
-{
-    char v[160];
-
-    snprintf(v, sizeof(v), "attachment; filename=\"%s\"", display);
-    return xq_http_add_header(h, "Content-Disposition", v);
-}
-
 /*
  * Run the export into a private directory under EXPORT_DIR (so its name can
  * never be served by /downloads), keep the file open, delete it and the
@@ -196,7 +158,7 @@ static xq_status run_sync(xq_app *app, xq_http *h, const xq_export_request *req,
     xq_http_add_header(h, "X-Export-Rows", count);
     if ((st = xq_http_send_head(h, 200, xq_format_mime(req->format), (long long)sb.st_size)) ==
         XQ_OK)
-        st = stream_fd(h, fd, (long long)sb.st_size, err);
+        st = xq_reply_stream_fd(h, fd, (long long)sb.st_size, err);
     xq_log(XQ_LOG_INFO, "sync export %s: %lld rows, %lld bytes in %.3f s",
            xq_export_type_name(req->type), res.rows, (long long)sb.st_size, res.seconds);
 out:
@@ -339,43 +301,6 @@ xq_status xq_route_export_cancel(xq_app *app, xq_http *h, xq_err *err)
 out:
     xq_job_free(job);
     return h->responded ? XQ_OK : st;
-}
-
-/* {"jobs": [job objects], "total": n} */
-xq_status xq_reply_job_list(xq_app *app, xq_http *h, xq_job **jobs, size_t n, long long total,
-                            xq_err *err)
-{
-    json_object *o = json_object_new_object(), *a = json_object_new_array(), *j;
-    long long now = xq_now_ms();
-    xq_status st = XQ_OK;
-    size_t i;
-
-    if (o == NULL || a == NULL) {
-        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        if ((j = xq_job_to_api_json(jobs[i], app->cfg, now)) == NULL ||
-            json_object_array_add(a, j) != 0) {
-            json_object_put(j);
-            st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
-            goto out;
-        }
-    }
-    if (json_object_object_add(o, "jobs", a) != 0) {
-        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    a = NULL;
-    if (json_object_object_add(o, "total", json_object_new_int64(total)) != 0) {
-        st = xq_err_set(err, XQ_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    st = xq_reply_obj(h, 200, o);
-out:
-    json_object_put(a);
-    json_object_put(o);
-    return st;
 }
 
 xq_status xq_route_my_exports(xq_app *app, xq_http *h, xq_err *err)

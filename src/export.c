@@ -170,23 +170,10 @@ static int progress_report(progress *p, long long rows, int force)
                           p->estimate > rows ? p->estimate : rows, pc) != 0;
 }
 
-static long long parse_ll(const char *s)
-{
-    long long v = 0;
-    int neg = 0;
-
-    if (*s == '-') {
-        neg = 1;
-        s++;
-    }
-    while (*s >= '0' && *s <= '9')
-        v = v * 10 + (*s++ - '0');
-    return neg ? -v : v;
-}
-
-/* One result row into cells; timestamp text goes into tsbuf. */
-static void row_cells(const PGresult *res, const xq_column *cols, int ncols, xq_cell *cells,
-                      char (*tsbuf)[XQ_TIME_ISO_MAX])
+/* One result row into cells; timestamp text goes into tsbuf.  -1 when a
+ * timestamp is not in the form the engine asked for. */
+static int row_cells(const PGresult *res, const xq_column *cols, int ncols, xq_cell *cells,
+                     char (*tsbuf)[XQ_TIME_ISO_MAX])
 {
     int i, f = 0;
 
@@ -194,13 +181,23 @@ static void row_cells(const PGresult *res, const xq_column *cols, int ncols, xq_
         xq_cell *c = &cells[i];
 
         if (cols[i].kind == XQ_COL_TIMESTAMP) {
-            c->null = PQgetisnull(res, 0, f) || PQgetisnull(res, 0, f + 1);
+            c->null = PQgetisnull(res, 0, f);
+            c->offset_s = 0;
             if (c->null) {
                 c->s = "";
                 c->len = 0;
             } else {
-                c->local_ms = parse_ll(PQgetvalue(res, 0, f));
-                c->offset_s = (int)parse_ll(PQgetvalue(res, 0, f + 1));
+                long long utc;
+
+                if (xq_time_parse_pg(PQgetvalue(res, 0, f), (size_t)PQgetlength(res, 0, f),
+                                     &c->local_ms) != 0)
+                    return -1;
+                if (!PQgetisnull(res, 0, f + 1)) {
+                    if (xq_time_parse_pg(PQgetvalue(res, 0, f + 1),
+                                         (size_t)PQgetlength(res, 0, f + 1), &utc) != 0)
+                        return -1;
+                    c->offset_s = (int)((c->local_ms - utc) / 1000);
+                }
                 c->len = xq_time_format_iso(tsbuf[i], c->local_ms, c->offset_s);
                 c->s = tsbuf[i];
             }
@@ -212,6 +209,7 @@ static void row_cells(const PGresult *res, const xq_column *cols, int ncols, xq_
             f++;
         }
     }
+    return 0;
 }
 
 static xq_status fsync_path(const char *path, int dir, long long *size, xq_err *err)
@@ -278,6 +276,11 @@ xq_status xq_export_run(const xq_export_opts *o, xq_export_result *res, xq_err *
     if (st != XQ_OK)
         goto out;
     in_tx = 1;
+    /* timestamps are parsed from their text: fix its form for this transaction */
+    st = exec(o->db, conn, "SELECT set_config('DateStyle', 'ISO, YMD', true)", 0, NULL,
+              PGRES_TUPLES_OK, NULL, "export datestyle", err);
+    if (st != XQ_OK)
+        goto out;
     if (o->cfg != NULL && o->cfg->db_statement_timeout_s > 0) {
         char ms[32];
         const char *p[1] = {ms};
@@ -358,7 +361,10 @@ xq_status xq_export_run(const xq_export_opts *o, xq_export_result *res, xq_err *
                             PQnfields(r), nfields);
             goto out;
         }
-        row_cells(r, cols, ncols, cells, tsbuf);
+        if (row_cells(r, cols, ncols, cells, tsbuf) != 0) {
+            st = xq_err_set(err, XQ_ERR_SQL, "export query: unexpected timestamp text");
+            goto out;
+        }
         st = ops->row(wstate, cells, err);
         PQclear(r);
         r = NULL;

@@ -291,7 +291,8 @@ xq_status xq_mail_compose(const xq_mail_job *j, int failed, xq_buf *subject, xq_
         CHECK(append_html_escaped(html, from));
         CHECK(xq_buf_append_str(html, " to "));
         CHECK(append_html_escaped(html, to));
-        CHECK(xq_buf_append_str(html, ") could not be completed.</p>\n<p><strong>Reason:</strong> "));
+        CHECK(xq_buf_append_str(html, ") could not be completed.</p>\n"
+                                      "<p><strong>Reason:</strong> "));
         CHECK(append_html_escaped(html, why));
         CHECK(xq_buf_append_str(html, "</p>\n<p>You can request the export again; if it keeps "
                                       "failing, contact your administrator and quote the job "

@@ -9,8 +9,9 @@
  * so that the "startTime" index bounds the scan.  Breakdowns aggregate in
  * SQL; spend is rounded to 6 places and orders with ties in byte order.
  *
- * Each TIMESTAMP column takes two result fields: the wall time in the
- * zone as epoch-style milliseconds (int8) and the UTC offset in seconds.
+ * Each TIMESTAMP column takes two result fields, both timestamp text in
+ * DateStyle ISO (the engine sets it): the wall time in the zone, and the
+ * UTC time (NULL when the zone is UTC: offset 0).
  */
 #ifndef XQ_QUERY_H
 #define XQ_QUERY_H
@@ -33,6 +34,9 @@ const xq_column *xq_query_columns(xq_export_type t, int *ncols);
 
 /* Result fields the row query returns for the columns (timestamps take 2). */
 int xq_query_nfields(xq_export_type t);
+
+/* 1 for the zone names that are UTC without conversion. */
+int xq_query_tz_is_utc(const char *tz);
 
 /* The row query, in file order. */
 xq_status xq_query_rows(const xq_export_request *req, xq_query *q, xq_err *err);

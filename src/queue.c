@@ -483,6 +483,8 @@ static xq_status progress_call(xq_queue *q, const char *job_id, const char *work
     *cancel = 0;
     if ((st = check_id(job_id, err)) != XQ_OK)
         return st;
+    if (worker_id == NULL || worker_id[0] == '\0' || strlen(worker_id) > 128)
+        return xq_err_set(err, XQ_ERR_INVALID, "progress: bad worker id");
     snprintf(lease, sizeof(lease), "%ld", q->lease_ms);
     snprintf(p, sizeof(p), "%d", progress);
     snprintf(r, sizeof(r), "%lld", rows < 0 ? 0 : rows);
@@ -527,9 +529,13 @@ static xq_status simple(xq_queue *q, xq_script_id s, const char *what, int n, co
 {
     redisReply *rep = NULL;
     xq_status st;
+    int i;
 
     if ((st = check_id(args[0], err)) != XQ_OK)
         return st;
+    for (i = 1; i < n; i++)
+        if (args[i] == NULL || strlen(args[i]) > 64 * 1024)
+            return xq_err_set(err, XQ_ERR_INVALID, "%s: missing or oversized argument", what);
     if ((st = xq_queue_eval(q, s, n, args, &rep, err)) != XQ_OK)
         return st;
     if (code_of(rep) != 1)

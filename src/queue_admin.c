@@ -425,10 +425,17 @@ xq_status xq_queue_workers(xq_queue *q, xq_worker_info **out, size_t *n, xq_err 
                 goto out;
             }
         }
-        if (w[k].id == NULL || w[k].host == NULL ||
-            (w[k].job_id == NULL && (w[k].job_id = strdup("")) == NULL)) {
+        if (w[k].id == NULL || w[k].host == NULL) {
+            /* a record someone else wrote half: not a worker of ours */
+            free(w[k].id);
+            free(w[k].host);
+            free(w[k].job_id);
+            memset(&w[k], 0, sizeof(w[k]));
+            continue;
+        }
+        if (w[k].job_id == NULL && (w[k].job_id = strdup("")) == NULL) {
             k++;
-            st = xq_err_set(err, XQ_ERR_NOMEM, "queue: worker record incomplete");
+            st = xq_err_set(err, XQ_ERR_NOMEM, "queue: out of memory");
             goto out;
         }
         k++;

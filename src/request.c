@@ -196,6 +196,12 @@ static const char *want_string(json_object *v, const char *field, xq_field_error
         (*bad)++;
         return NULL;
     }
+    /* an embedded NUL would make the C string say less than the JSON did */
+    if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
+        fe_add(fe, field, "must not contain NUL characters");
+        (*bad)++;
+        return NULL;
+    }
     return json_object_get_string(v);
 }
 
@@ -230,11 +236,6 @@ static xq_status take_filter(json_object *v, const char *field, char **out, xq_f
     }
     if (n > XQ_FILTER_MAX) {
         fe_add(fe, field, "must be at most 256 bytes");
-        (*bad)++;
-        return XQ_OK;
-    }
-    if (memchr(s, '\0', n) != NULL) {
-        fe_add(fe, field, "must not contain NUL characters");
         (*bad)++;
         return XQ_OK;
     }
@@ -384,9 +385,9 @@ static xq_status parse_text(const char *text, size_t len, xq_export_request *req
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     obj = json_tokener_parse_ex(tok, text, (int)len);
     if (obj == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-        tok->char_offset != (int)len) {
+        json_tokener_get_parse_end(tok) != len) {
         /* trailing whitespace after the value is fine; anything else is not */
-        size_t i = obj != NULL ? (size_t)tok->char_offset : 0;
+        size_t i = obj != NULL ? json_tokener_get_parse_end(tok) : 0;
 
         while (obj != NULL && i < len && (text[i] == ' ' || text[i] == '\n' ||
                                           text[i] == '\r' || text[i] == '\t'))

@@ -32,6 +32,58 @@ void xq_time_civil(long long days, int *y, int *m, int *d)
     *d = (int)dd;
 }
 
+long long xq_time_days(int y, int m, int d)
+{
+    long long yy = m <= 2 ? y - 1 : y;
+    long long era = floor_div(yy, 400);
+    long long yoe = yy - era * 400;
+    long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int i, v = 0;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int xq_time_parse_pg(const char *s, size_t n, long long *ms)
+{
+    int y, mo, d, h, mi, se, frac = 0, k;
+    size_t i;
+
+    if (n < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
+        return -1;
+    if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
+        digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    if (n > 19) {
+        if (s[19] != '.' || n == 20 || n > 26)
+            return -1;
+        for (i = 20, k = 0; i < n; i++, k++) {
+            if (s[i] < '0' || s[i] > '9')
+                return -1;
+            if (k < 3)
+                frac = frac * 10 + (s[i] - '0');
+        }
+        for (; k < 3; k++)
+            frac *= 10;
+    }
+    *ms = ((xq_time_days(y, mo, d) * 24 + h) * 60 + mi) * 60000LL + se * 1000LL + frac;
+    return 0;
+}
+
 static char *put2(char *p, int v)
 {
     p[0] = (char)('0' + v / 10 % 10);

@@ -3,9 +3,11 @@
  * on a thread of its own (see keeper.h for why).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +40,14 @@ static void tick_job(xq_keeper *k, long long now, long long *last_renew, int *re
 
     pthread_mutex_lock(&k->mu);
     snprintf(job, sizeof(job), "%s", k->job_id);
+    if (job[0] != '\0' && k->part_path[0] != '\0' &&
+        now - k->last_touch_ms >= XQ_KEEPER_TOUCH_MS) {
+        k->last_touch_ms = now;
+        /* times set to now; a file not created yet (XLSX writes at the end) or
+         * already renamed gives ENOENT, which is fine */
+        if (utimensat(AT_FDCWD, k->part_path, NULL, 0) != 0 && errno != ENOENT)
+            xq_log_errno(XQ_LOG_DEBUG, "touching the temporary file");
+    }
     pthread_mutex_unlock(&k->mu);
     if (job[0] == '\0')
         return;
@@ -202,10 +212,13 @@ void xq_keeper_stop(xq_keeper *k)
     k->q = NULL;
 }
 
-void xq_keeper_watch(xq_keeper *k, const char *job_id, PGcancel *cancel)
+void xq_keeper_watch(xq_keeper *k, const char *job_id, const char *part_path,
+                     PGcancel *cancel)
 {
     pthread_mutex_lock(&k->mu);
     snprintf(k->job_id, sizeof(k->job_id), "%s", job_id);
+    snprintf(k->part_path, sizeof(k->part_path), "%s", part_path ? part_path : "");
+    k->last_touch_ms = xq_wd_mono_ms();
     if (k->cancel != NULL)
         PQfreeCancel(k->cancel);
     k->cancel = cancel;
@@ -220,6 +233,7 @@ int xq_keeper_unwatch(xq_keeper *k)
 
     pthread_mutex_lock(&k->mu);
     k->job_id[0] = '\0';
+    k->part_path[0] = '\0';
     if (k->cancel != NULL)
         PQfreeCancel(k->cancel);
     k->cancel = NULL;

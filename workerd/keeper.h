@@ -29,6 +29,7 @@
 #define XQ_KEEPER_RENEW_MS 500
 #define XQ_KEEPER_HEARTBEAT_MS 2000
 #define XQ_KEEPER_HEARTBEAT_TTL_MS 10000
+#define XQ_KEEPER_TOUCH_MS 60000
 
 /* Why a running job must stop (bits of xq_keeper.stop_why). */
 #define XQ_KEEP_CANCEL 1  /* the user or an admin cancelled it */
@@ -46,6 +47,8 @@ typedef struct xq_keeper {
     pthread_mutex_t mu;            /* guards job_id, cancel */
     pthread_cond_t cv;
     char job_id[XQ_JOB_ID_LEN + 1]; /* "" when idle */
+    char part_path[4096];          /* the job's temporary file, "" when unknown */
+    long long last_touch_ms;
     PGcancel *cancel;              /* owned; NULL when unknown */
     long long stop_seen_ms;        /* monotonic time the stop flag was first seen */
     atomic_int stop_why;           /* XQ_KEEP_* bits for the current job */
@@ -59,8 +62,15 @@ xq_status xq_keeper_start(xq_keeper *k, const xq_config *cfg, const char *worker
 /* Stop and join the thread; removes the worker from the registry. */
 void xq_keeper_stop(xq_keeper *k);
 
-/* Begin watching a job; cancel (may be NULL) becomes the keeper's. */
-void xq_keeper_watch(xq_keeper *k, const char *job_id, PGcancel *cancel);
+/*
+ * Begin watching a job; cancel (may be NULL) becomes the keeper's.
+ * part_path (may be NULL) is the engine's temporary file: the keeper
+ * refreshes its mtime every minute, so that a purger on any host, which
+ * takes a temporary untouched for an hour for leftover, never removes the
+ * file of a running export whose query is silent for that long.
+ */
+void xq_keeper_watch(xq_keeper *k, const char *job_id, const char *part_path,
+                     PGcancel *cancel);
 
 /* Stop watching; returns the XQ_KEEP_* bits gathered while watching. */
 int xq_keeper_unwatch(xq_keeper *k);

@@ -117,7 +117,8 @@ int main(int argc, char **argv)
     }
     xq_log_init("exportq-workerd", "supervisor");
     xq_err_clear(&err);
-    if (xq_config_init(&cfg) != XQ_OK || xq_config_load(&cfg, config_path, &err) != XQ_OK) {
+    memset(&cfg, 0, sizeof(cfg)); /* xq_config_load() initialises it */
+    if (xq_config_load(&cfg, config_path, &err) != XQ_OK) {
         fprintf(stderr, "exportq-workerd: %s\n", err.msg[0] ? err.msg : "out of memory");
         xq_config_cleanup(&cfg);
         return 1;

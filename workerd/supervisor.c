@@ -201,8 +201,9 @@ static pid_t start_child(slot *s, const xq_config *cfg)
     case ROLE_REAPER: rc = xq_reaper_main(cfg); break;
     default: rc = xq_purger_main(cfg); break;
     }
-    fflush(NULL);
-    _exit(rc);
+    /* exit(), not _exit(): stdio was flushed before fork, so nothing of
+     * the parent's is written twice, and leak checkers see the child end */
+    exit(rc);
 }
 
 static void log_exit(const slot *s, pid_t pid, int status)
@@ -298,7 +299,8 @@ static void reload(xq_config *cfg, const char *path, slot *slots, int *nslots)
     int i;
 
     xq_err_clear(&err);
-    if (xq_config_init(&fresh) != XQ_OK || xq_config_load(&fresh, path, &err) != XQ_OK) {
+    memset(&fresh, 0, sizeof(fresh)); /* xq_config_load() initialises it */
+    if (xq_config_load(&fresh, path, &err) != XQ_OK) {
         xq_log(XQ_LOG_ERROR, "SIGHUP: new configuration refused, keeping the old one: %s",
                err.msg);
         xq_config_cleanup(&fresh);
@@ -315,21 +317,11 @@ static void reload(xq_config *cfg, const char *path, slot *slots, int *nslots)
             kill(slots[i].pid, SIGTERM);
         }
     }
-    i = slot_count(cfg);
-    if (i < *nslots) {
-        /* extra slots keep their retiring children until they are reaped;
-         * they are not refilled because the loop starts only < nslots */
-        int j, live = 0;
-
-        for (j = i; j < *nslots; j++)
-            live += slots[j].pid > 0;
-        if (live == 0)
-            *nslots = i;
-    } else {
-        for (; *nslots < i; (*nslots)++) {
-            memset(&slots[*nslots], 0, sizeof(slots[*nslots]));
-            slots[*nslots].role = ROLE_WORKER;
-        }
+    /* more workers: new slots; fewer: the loop drops the extra slots once
+     * their retiring children are reaped, and never refills them */
+    for (i = slot_count(cfg); *nslots < i; (*nslots)++) {
+        memset(&slots[*nslots], 0, sizeof(slots[*nslots]));
+        slots[*nslots].role = ROLE_WORKER;
     }
     xq_log(XQ_LOG_INFO, "SIGHUP: configuration reloaded, rolling children (%ld workers)",
            cfg->max_concurrent_jobs);
@@ -375,7 +367,7 @@ int xq_supervisor_run(xq_config *cfg, const char *config_path, int pidfile_fd)
         long long now, wake;
         struct timespec ts;
 
-        sup_chld = 0;
+        sup_chld = 0; /* informative: reap() looks whatever the flag says */
         reap(slots, nslots, stopping);
         if (sup_term && !stopping) {
             stopping = 1;
@@ -426,10 +418,7 @@ int xq_supervisor_run(xq_config *cfg, const char *config_path, int pidfile_fd)
         }
         if (stopping && kill_at < wake)
             wake = kill_at;
-        if (sup_term && !stopping)
-            continue;
-        if (sup_chld || sup_hup)
-            continue;
+        /* the flags change only inside ppoll (signals are blocked elsewhere) */
         wake -= xq_wd_mono_ms();
         if (wake < 1)
             wake = 1;

@@ -154,8 +154,7 @@ static char *download_url_of(const xq_config *cfg, const xq_job *job, const char
     return out;
 }
 
-static void send_mail(worker *w, const xq_job *job, const xq_export_request *req,
-                      const xq_mail_job *mj, int failed)
+static void send_mail(worker *w, const xq_job *job, const xq_mail_job *mj, int failed)
 {
     xq_buf subject, text, html, msg;
     xq_mail_message m;
@@ -163,7 +162,6 @@ static void send_mail(worker *w, const xq_job *job, const xq_export_request *req
     xq_err err;
     xq_status st;
 
-    (void)req;
     if (w->cfg->smtp_url == NULL || w->cfg->smtp_url[0] == '\0')
         return;
     if (job->owner_email == NULL || job->owner_email[0] == '\0') {
@@ -237,7 +235,7 @@ static void record_failure(worker *w, const xq_job *job, const xq_export_request
         xq_log(XQ_LOG_INFO, "job failed for good after %d attempt(s)", job->attempts_made);
         fill_mail_job(&mj, job, req);
         mj.error = user_msg;
-        send_mail(w, job, req, &mj, 1);
+        send_mail(w, job, &mj, 1);
     } else {
         xq_log(XQ_LOG_INFO, "job will be retried");
     }
@@ -285,7 +283,7 @@ static void record_success(worker *w, const xq_job *job, const xq_export_request
     mj.rows = res->rows;
     mj.bytes = res->bytes;
     mj.expires_at_ms = expires;
-    send_mail(w, job, req, &mj, 0);
+    send_mail(w, job, &mj, 0);
 out:
     free(url);
     json_object_put(r);
@@ -298,6 +296,7 @@ static void run_job(worker *w, const xq_job *job)
     xq_export_result res;
     progress_ctx pc;
     char file_name[XQ_FILENAME_MAX];
+    char part_path[4096];
     PGconn *conn = NULL;
     PGcancel *cancel = NULL;
     int why;
@@ -325,7 +324,9 @@ static void run_job(worker *w, const xq_job *job)
     if (xq_db_conn(w->db, &conn, &err) == XQ_OK && (cancel = PQgetCancel(conn)) == NULL)
         xq_log(XQ_LOG_WARN, "no cancel handle: a cancel waits for the next row batch");
     xq_err_clear(&err);
-    xq_keeper_watch(&w->keeper, job->id, cancel);
+    /* the engine's temporary name (export.h): kept fresh by the keeper */
+    snprintf(part_path, sizeof(part_path), "%s/.%s.part", w->cfg->export_dir, file_name);
+    xq_keeper_watch(&w->keeper, job->id, part_path, cancel);
 
     memset(&pc, 0, sizeof(pc));
     pc.w = w;

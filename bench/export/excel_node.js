@@ -1,5 +1,6 @@
 // excel_node.js ROWS.tsv OUT.xlsx - the exceljs baseline: the same rows (the
-// engine's query, COPY text format) through stream.xlsx.WorkbookWriter.
+// engine's query for UTC, COPY text format: timestamps as wall-time text)
+// through stream.xlsx.WorkbookWriter.
 const fs = require('fs');
 const readline = require('readline');
 const ExcelJS = require('exceljs');
@@ -21,7 +22,7 @@ function unesc(s) {
   const rl = readline.createInterface({ input: fs.createReadStream(process.argv[2]), crlfDelay: Infinity });
   const num = (v) => (v === '\\N' ? null : Number(v));
   const txt = (v) => (v === '\\N' ? '' : unesc(v));
-  const dt = (v) => (v === '\\N' ? null : new Date(Number(v)));
+  const dt = (v) => (v === '\\N' ? null : new Date(v.replace(' ', 'T') + 'Z'));
   for await (const line of rl) {
     const f = line.split('\t');
     const row = ws.addRow([txt(f[0]), dt(f[1]), dt(f[3]), txt(f[5]), txt(f[6]), txt(f[7]), txt(f[8]),

@@ -31,7 +31,6 @@ date = wb.add_format({'num_format': 'yyyy-mm-dd hh:mm:ss.000'})
 ws.freeze_panes(1, 0)
 for c, n in enumerate(names):
     ws.write_string(0, c, n, bold)
-epoch = datetime.datetime(1970, 1, 1)
 r = 0
 with open(sys.argv[1], encoding='utf-8') as f:
     for line in f:
@@ -43,7 +42,7 @@ with open(sys.argv[1], encoding='utf-8') as f:
             if x == '\\N':
                 continue
             if c in (1, 2):
-                ws.write_datetime(r, c, epoch + datetime.timedelta(milliseconds=int(x)), date)
+                ws.write_datetime(r, c, datetime.datetime.fromisoformat(x), date)
             elif 9 <= c <= 13:
                 ws.write_number(r, c, float(x))
             elif x:

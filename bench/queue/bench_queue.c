@@ -165,7 +165,6 @@ static int run_wake(long rounds)
     struct timespec pause_ts = {0, 20 * 1000 * 1000};
     pid_t kid;
     xq_err err;
-    char go;
 
     if (lat == NULL || pipe(to_kid) != 0 || pipe(from_kid) != 0)
         return 1;
@@ -199,7 +198,6 @@ static int run_wake(long rounds)
     printf("%lld %lld\n", lat[rounds / 2], lat[(rounds * 99) / 100]);
     rc = 0;
 out:
-    (void)go;
     if (rc != 0)
         kill(kid, SIGTERM);
     waitpid(kid, &st, 0);

@@ -64,11 +64,15 @@ end
 
 -- Move an unfinished job to a finished state.  The caller removed it from
 -- its current state index.
-local function finish(id, status, now, err)
+-- owner and etype may be passed when the caller read them already; extra
+-- is a list of more field/value pairs to set in the same HSET.
+local function finish(id, status, now, err, owner, etype, extra)
   local k = jk(id)
-  local owner, etype = unpack(redis.call('HMGET', k, 'owner', 'type'))
-  redis.call('HSET', k, 'state', status, 'finAt', now, 'worker', '', 'lease', 0)
-  if err then redis.call('HSET', k, 'error', err) end
+  if not owner then owner, etype = unpack(redis.call('HMGET', k, 'owner', 'type')) end
+  local f = { 'state', status, 'finAt', now, 'worker', '', 'lease', 0 }
+  if err then f[#f + 1] = 'error'; f[#f + 1] = err end
+  if extra then for _, v in ipairs(extra) do f[#f + 1] = v end end
+  redis.call('HSET', k, unpack(f))
   redis.call('ZADD', STATE_KEY[status], now, id)
   hdec(K_PEND, owner)
   count_finish(status, etype or '')
@@ -92,8 +96,16 @@ end
 -- Check that worker w holds the lease of job id.  Returns the state or an
 -- error code: -404 no record, -1 lease lost.
 local function lease_check(id, w)
-  local st, owner = unpack(redis.call('HMGET', jk(id), 'state', 'worker'))
+  local st, holder = unpack(redis.call('HMGET', jk(id), 'state', 'worker'))
   if not st then return -404 end
-  if st ~= 'active' or owner ~= w then return -1 end
+  if st ~= 'active' or holder ~= w then return -1 end
   return 0
+end
+
+-- lease_check and read more fields in one call: code, {fields...}
+local function lease_read(id, w, ...)
+  local v = redis.call('HMGET', jk(id), 'state', 'worker', ...)
+  if not v[1] then return -404, v end
+  if v[1] ~= 'active' or v[2] ~= w then return -1, v end
+  return 0, v
 end

@@ -1,18 +1,17 @@
 -- complete: ARGV 2 id, 3 worker, 4 result json, 5 rows, 6 bytes, 7 file
--- name, 8 file expiry ms.  {1} | {-1} lease lost | {-404}.
+-- name, 8 file expiry ms.  {1} | {-1} lease lost | {-404}.  The error of
+-- an earlier failed attempt is cleared.
 local id, w = ARGV[2], ARGV[3]
-local c = lease_check(id, w)
+local c, v = lease_read(id, w, 'owner', 'type', 'startAt')
 if c ~= 0 then return { c } end
-local k = jk(id)
+local owner, etype, started = v[3], v[4] or '', v[5]
 local now = now_ms()
-local owner, etype, started = unpack(redis.call('HMGET', k, 'owner', 'type', 'startAt'))
 redis.call('ZREM', K_ACT, id)
 hdec(K_ACTU, owner)
-redis.call('HSET', k, 'progress', 100, 'result', ARGV[4], 'rows', ARGV[5], 'file', ARGV[7],
-  'fileExp', ARGV[8], 'expired', 0)
-finish(id, 'completed', now, nil)
+redis.call('HDEL', jk(id), 'error')
+finish(id, 'completed', now, nil, owner, etype, { 'progress', 100, 'result', ARGV[4],
+  'rows', ARGV[5], 'file', ARGV[7], 'fileExp', ARGV[8], 'expired', 0 })
 redis.call('ZADD', K_FILES, tonumber(ARGV[8]), id)
-local et = etype or ''
 local dur = (now - num(started)) / 1000
 if dur < 0 then dur = 0 end
 -- one field per bucket, not cumulative: the renderer sums them (and the
@@ -23,7 +22,7 @@ for _, b in ipairs({ 1, 5, 15, 60, 300, 900, 3600 }) do
 end
 metric('export_job_duration_seconds_bucket{le="' .. le .. '"}', 1)
 redis.call('HINCRBYFLOAT', K_METR, 'export_job_duration_seconds_sum', string.format('%.3f', dur))
-metric('export_rows_total{export_type="' .. et .. '"}', tonumber(ARGV[5]))
-metric('export_bytes_total{export_type="' .. et .. '"}', tonumber(ARGV[6]))
+metric('export_rows_total{export_type="' .. etype .. '"}', tonumber(ARGV[5]))
+metric('export_bytes_total{export_type="' .. etype .. '"}', tonumber(ARGV[6]))
 if redis.call('ZCARD', K_WAIT) > 0 then wake(1) end
 return { 1 }

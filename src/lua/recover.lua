@@ -3,7 +3,6 @@
 -- or end cancelled when a cancel was requested.  At most 1000 a call.  {n}.
 local now = now_ms()
 local ids = redis.call('ZRANGEBYSCORE', K_ACT, '-inf', now, 'LIMIT', 0, 1000)
-local back = 0
 for _, id in ipairs(ids) do
   local k = jk(id)
   local owner, prio, seq, att, cancel =
@@ -18,7 +17,6 @@ for _, id in ipairs(ids) do
     else
       redis.call('HSET', k, 'state', 'waiting', 'worker', '', 'lease', 0, 'startAt', 0)
       redis.call('ZADD', K_WAIT, wait_score(prio, seq), id)
-      back = back + 1
     end
   end
 end

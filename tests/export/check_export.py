@@ -415,6 +415,24 @@ def main():
         check(running, "cancel %s: export finished before the signal" % f)
         check(pr.returncode == 1 and b"cancelled" in err, "cancel %s: exit %d %r" % (f, pr.returncode, err))
         check(os.listdir(cdir) == [], "cancel %s: left %r" % (f, os.listdir(cdir)))
+    # a full file system: a clear "disk full" error and nothing left behind
+    full = os.path.join(args.work, "full")
+    os.mkdir(full)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", full],
+                      capture_output=True).returncode != 0:
+        print("SKIP: cannot mount a tmpfs for the disk-full case")
+    else:
+        try:
+            for f in FORMATS:
+                cmd = [args.ctl, "export", "--quiet", "--type", "raw-data", "--format", f, "--start",
+                       "2026-01-01", "--end", "2026-12-31", "--database-url", args.db, "-o",
+                       os.path.join(full, "big." + FORMATS[f])]
+                pr = subprocess.run(cmd, capture_output=True)
+                check(pr.returncode == 1 and b"disk full" in pr.stderr,
+                      "disk full %s: exit %d %r" % (f, pr.returncode, pr.stderr))
+                check(os.listdir(full) == [], "disk full %s: left %r" % (f, os.listdir(full)))
+        finally:
+            subprocess.run(["umount", full])
     print("%d checks, %d failures" % (checks, len(failures)))
     return 1 if failures else 0
 

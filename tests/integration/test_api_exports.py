@@ -237,6 +237,13 @@ def test_hourly_limit_refuses_and_creates_nothing():
 
 # ------------------------------------------------------------ dependencies down
 
+def redis_ready():
+    try:
+        return xq.redis("PING") == "PONG"
+    except (RuntimeError, ValueError):  # LOADING while it replays its AOF
+        return False
+
+
 def test_503_with_redis_stopped():
     tok = api.admin()
     xq.stack("stack_redis_stop")
@@ -248,6 +255,7 @@ def test_503_with_redis_stopped():
             assert int(r.headers["Retry-After"]) >= 1, r.headers
     finally:
         xq.stack("stack_redis_start")
+    xq.wait_for(redis_ready, timeout=30, what="redis done loading its AOF")
     # Every process of the pool notices its dead connection before using it:
     # the very first requests after the restart succeed.
     for _ in range(8):

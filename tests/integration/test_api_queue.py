@@ -85,6 +85,10 @@ def test_remove_deletes_the_file_and_the_link_answers_410():
     assert r.status == 200, r
     assert not os.path.exists(os.path.join(xq.env["EXPORT_DIR"], name))
     api.assert_error(api.status(tok, job["jobId"]), 404, "NOT_FOUND")
+    # Its tombstone names no owner: the signed link and an admin learn 410.
+    api.assert_error(xq.http("GET", api.path_of(job["result"]["downloadUrl"])), 410, "GONE")
+    api.assert_error(xq.http("GET", "/downloads/" + name, token=boss), 410, "GONE")
+    api.assert_error(xq.http("GET", "/downloads/" + name, token=api.reader()), 404, "NOT_FOUND")
     api.assert_error(xq.http("GET", api.path_of(job["result"]["downloadUrl"])), 410, "GONE")
     api.assert_error(xq.http("DELETE", QUEUE + "/jobs/" + job["jobId"], token=boss), 404,
                      "NOT_FOUND")
@@ -111,6 +115,10 @@ def test_clean_validates_and_removes_with_files():
     assert r.status == 200 and r.json["removed"] == before >= 1, (r, before)
     assert not os.path.exists(os.path.join(xq.env["EXPORT_DIR"], name))
     api.assert_error(api.status(tok, job["jobId"]), 404, "NOT_FOUND")
+    # Its tombstone names no owner: the signed link and an admin learn 410.
+    api.assert_error(xq.http("GET", api.path_of(job["result"]["downloadUrl"])), 410, "GONE")
+    api.assert_error(xq.http("GET", "/downloads/" + name, token=boss), 410, "GONE")
+    api.assert_error(xq.http("GET", "/downloads/" + name, token=api.reader()), 404, "NOT_FOUND")
 
 
 def test_workers_are_listed():

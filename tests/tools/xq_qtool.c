@@ -129,7 +129,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: xq-qtool add|get|cancel|workers|stats|metrics ...\n");
         return 2;
     }
-    if (xq_config_init(&cfg) != XQ_OK || xq_config_load(&cfg, NULL, &err) != XQ_OK ||
+    memset(&cfg, 0, sizeof(cfg)); /* xq_config_load() initialises it */
+    if (xq_config_load(&cfg, NULL, &err) != XQ_OK ||
         xq_queue_new(&cfg, &q, &err) != XQ_OK)
         goto out;
     if (strcmp(argv[1], "add") == 0 && argc == 5) {

@@ -170,7 +170,8 @@ START_TEST(compose_completed)
     xq_buf_init(&t, 65536);
     xq_buf_init(&h, 65536);
     ck_assert_int_eq(xq_mail_compose(&j, 0, &s, &t, &h), XQ_OK);
-    ck_assert_str_eq(xq_buf_str(&s), "Your model-breakdown export (2024-01-01 to 2024-12-31) is ready");
+    ck_assert_str_eq(xq_buf_str(&s),
+                     "Your model-breakdown export (2024-01-01 to 2024-12-31) is ready");
     ck_assert_ptr_nonnull(strstr(xq_buf_str(&t), "Rows:     1,234,567\n"));
     ck_assert_ptr_nonnull(strstr(xq_buf_str(&t), "Size:     1.5 MB\n"));
     ck_assert_ptr_nonnull(strstr(xq_buf_str(&t), "Expires:  2026-12-04 "));

@@ -108,6 +108,12 @@ START_TEST(rejects)
     memcpy(big + sizeof(big) - 3, "\"}", 3);
     ck_assert_int_eq(parse(big, &req, &fe), XQ_ERR_INVALID);
     ck_assert(has_field(&fe, "modelId"));
+    ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\\u0000x\",\"endDate\":"
+                           "\"2024-01-02\",\"exportType\":\"raw-data\",\"format\":"
+                           "\"csv\",\"timezone\":\"UTC\\u0000\"}", &req, &fe),
+                     XQ_ERR_INVALID);
+    ck_assert(has_field(&fe, "startDate"));
+    ck_assert(has_field(&fe, "timezone"));
     ck_assert_int_eq(parse("[1]", &req, &fe), XQ_ERR_INVALID);
     ck_assert_int_eq(parse("{\"startDate\":", &req, &fe), XQ_ERR_INVALID);
     ck_assert_int_eq(parse("{} {}", &req, &fe), XQ_ERR_INVALID);

@@ -51,6 +51,29 @@ START_TEST(civil)
 }
 END_TEST
 
+START_TEST(parse_pg)
+{
+    long long ms;
+
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29 12:00:00.123", 23, &ms), 0);
+    ck_assert_int_eq(ms, 1709164800000LL + 43200123LL);
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29 12:00:00.1", 21, &ms), 0);
+    ck_assert_int_eq(ms, 1709164800000LL + 43200100LL);
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29 12:00:00", 19, &ms), 0);
+    ck_assert_int_eq(ms, 1709164800000LL + 43200000LL);
+    ck_assert_int_eq(xq_time_parse_pg("1969-12-31 23:59:59.999999", 26, &ms), 0);
+    ck_assert_int_eq(ms, -1);
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29T12:00:00", 19, &ms), -1);
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29 12:00:00.", 20, &ms), -1);
+    ck_assert_int_eq(xq_time_parse_pg("2024-13-29 12:00:00", 19, &ms), -1);
+    ck_assert_int_eq(xq_time_parse_pg("29/02/2024 12:00:00", 19, &ms), -1);
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29 12:00:00 BC", 22, &ms), -1);
+    ck_assert_int_eq(xq_time_parse_pg("2024-02-29", 10, &ms), -1);
+    ck_assert_int_eq(xq_time_days(1970, 1, 1), 0);
+    ck_assert_int_eq(xq_time_days(2024, 2, 29), 19782);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("timefmt");
@@ -61,6 +84,7 @@ int main(void)
     tcase_add_test(tc, iso_forms);
     tcase_add_test(tc, excel_serial);
     tcase_add_test(tc, civil);
+    tcase_add_test(tc, parse_pg);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
