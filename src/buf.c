@@ -50,6 +50,8 @@ xq_status xq_buf_reserve(xq_buf *b, size_t n)
     p = realloc(b->data, cap);
     if (p == NULL)
         return XQ_ERR_NOMEM;
+    if (b->data == NULL)
+        p[0] = '\0'; /* a fresh buffer is "" too, as the header promises */
     b->data = p;
     b->cap = cap;
     return XQ_OK;

@@ -27,6 +27,8 @@ xq_status xq_fmt_errno(xq_err *err, int e, const char *what)
     if (e == ENOSPC || e == EDQUOT)
         return xq_err_set(err, XQ_ERR_NOSPC, "%s: no space left on the export file system",
                           what);
+    if (e == ENOMEM)
+        return xq_err_set(err, XQ_ERR_NOMEM, "%s: out of memory", what);
     return xq_err_set(err, XQ_ERR_IO, "%s: %s", what, strerror(e));
 }
 

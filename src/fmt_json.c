@@ -11,10 +11,15 @@
 #include "fmt.h"
 #include "jsonstr.h"
 
+#define JSON_COLS_MAX 32
+
 typedef struct json_state {
     xq_sink sink;
     const xq_column *cols;
     int ncols;
+    xq_buf keys;                    /* "\n{\"a\":" ",\"b\":" ... written once */
+    size_t key_off[JSON_COLS_MAX];
+    size_t key_len[JSON_COLS_MAX];
     long long expected;
     long long rows;
 } json_state;
@@ -63,6 +68,7 @@ static xq_status json_begin(void **state, const char *path, const xq_column *col
 {
     json_state *j = calloc(1, sizeof(*j));
     xq_status st;
+    int i;
 
     *state = NULL;
     if (j == NULL)
@@ -70,7 +76,25 @@ static xq_status json_begin(void **state, const char *path, const xq_column *col
     j->cols = cols;
     j->ncols = ncols;
     j->expected = meta->record_count;
+    xq_buf_init(&j->keys, 64 * JSON_COLS_MAX);
+    /* the keys of every row, escaped once: no formatting per cell */
+    for (i = 0, st = ncols > JSON_COLS_MAX ? XQ_ERR_TOO_BIG : XQ_OK; st == XQ_OK && i < ncols;
+         i++) {
+        j->key_off[i] = j->keys.len;
+        st = xq_buf_append_str(&j->keys, i ? "," : "{");
+        if (st == XQ_OK)
+            st = xq_json_append_cstr(&j->keys, cols[i].name);
+        if (st == XQ_OK)
+            st = xq_buf_append_char(&j->keys, ':');
+        j->key_len[i] = j->keys.len - j->key_off[i];
+    }
+    if (st != XQ_OK) {
+        xq_buf_cleanup(&j->keys);
+        free(j);
+        return xq_err_set(err, st, "json: %s", xq_strerror(st));
+    }
     if ((st = xq_sink_open(&j->sink, path, err)) != XQ_OK) {
+        xq_buf_cleanup(&j->keys);
         free(j);
         return st;
     }
@@ -87,11 +111,11 @@ static xq_status json_row(void *state, const xq_cell *cells, xq_err *err)
     xq_status st;
     int i;
 
-    st = xq_buf_append_str(b, j->rows ? ",\n{" : "\n{");
+    st = j->rows ? xq_buf_append(b, ",\n", 2) : xq_buf_append_char(b, '\n');
     for (i = 0; i < j->ncols && st == XQ_OK; i++) {
         const xq_cell *c = &cells[i];
 
-        st = xq_buf_printf(b, i ? ",\"%s\":" : "\"%s\":", j->cols[i].name);
+        st = xq_buf_append(b, j->keys.data + j->key_off[i], j->key_len[i]);
         if (st != XQ_OK)
             break;
         switch (j->cols[i].kind) {
@@ -128,6 +152,7 @@ static xq_status json_end(void *state, long long rows, xq_err *err)
 
         /* metadata.recordCount is already written: never ship a file that lies */
         xq_sink_discard(&j->sink);
+        xq_buf_cleanup(&j->keys);
         free(j);
         return xq_err_set(err, XQ_ERR_INTERNAL,
                           "json: wrote %lld rows but the snapshot count was %lld", rows,
@@ -136,10 +161,12 @@ static xq_status json_end(void *state, long long rows, xq_err *err)
     st = xq_buf_append_str(&j->sink.buf, rows ? "\n]}\n" : "]}\n");
     if (st != XQ_OK) {
         xq_sink_discard(&j->sink);
+        xq_buf_cleanup(&j->keys);
         free(j);
         return xq_err_set(err, st, "json: %s", xq_strerror(st));
     }
     st = xq_sink_close(&j->sink, err);
+    xq_buf_cleanup(&j->keys);
     free(j);
     return st;
 }
@@ -151,6 +178,7 @@ static void json_abort(void *state)
     if (j == NULL)
         return;
     xq_sink_discard(&j->sink);
+    xq_buf_cleanup(&j->keys);
     free(j);
 }
 

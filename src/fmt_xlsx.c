@@ -123,8 +123,10 @@ static xq_status new_sheet(xlsx_state *x, xq_err *err)
         snprintf(name, sizeof(name), "Export");
     else
         snprintf(name, sizeof(name), "Export %d", x->sheets);
+    errno = 0;
+    /* in constant-memory mode this creates the sheet's temporary file */
     if ((x->ws = workbook_add_worksheet(x->wb, name)) == NULL)
-        return xq_err_set(err, XQ_ERR_NOMEM, "xlsx: cannot add sheet %s", name);
+        return xq_fmt_errno(err, errno ? errno : ENOMEM, "xlsx: cannot add a sheet");
     x->row_in_sheet = 0;
     for (i = 0; i < x->ncols; i++)
         worksheet_set_column(x->ws, (lxw_col_t)i, (lxw_col_t)i, x->cols[i].width, NULL);
@@ -231,14 +233,15 @@ static xq_status xlsx_row(void *state, const xq_cell *cells, xq_err *err)
 static xq_status metadata_sheet(xlsx_state *x, xq_err *err)
 {
     const xq_export_request *r = x->meta->req;
-    lxw_worksheet *ws = workbook_add_worksheet(x->wb, "Metadata");
+    lxw_worksheet *ws;
     xq_buf filters;
     lxw_error e;
     xq_status st;
     lxw_row_t row = 0;
 
-    if (ws == NULL)
-        return xq_err_set(err, XQ_ERR_NOMEM, "xlsx: cannot add the Metadata sheet");
+    errno = 0;
+    if ((ws = workbook_add_worksheet(x->wb, "Metadata")) == NULL)
+        return xq_fmt_errno(err, errno ? errno : ENOMEM, "xlsx: cannot add the Metadata sheet");
     worksheet_set_column(ws, 0, 0, 14, NULL);
     worksheet_set_column(ws, 1, 1, 60, NULL);
     /* filters as the same JSON object the JSON format carries */

@@ -5,7 +5,7 @@ SELECT 'user-' || i, 'User ' || i, 'user' || i || '@example.com' FROM generate_s
 INSERT INTO "LiteLLM_SpendLogs"
 SELECT md5(i::text)::uuid::text,
        (ARRAY['completion', 'acompletion', 'embedding'])[1 + i % 3],
-       ((i * 7919) % 100000) / 1e6::float8 * 3.3,
+       ((i::bigint * 7919) % 100000) / 1e6::float8 * 3.3,
        (i % 4000) + (i % 900), i % 4000, i % 900,
        ts, ts + ((i % 9000) * interval '1 millisecond'),
        CASE WHEN i % 17 = 0 THEN NULL ELSE i % 9000 END,

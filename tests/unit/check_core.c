@@ -23,6 +23,13 @@ START_TEST(buf_bounded)
     ck_assert_int_eq(xq_buf_printf(&b, "%s", "toolong"), XQ_ERR_TOO_BIG);
     ck_assert_str_eq(xq_buf_str(&b), "42-ab");
     xq_buf_cleanup(&b);
+    /* reserve on a fresh buffer leaves a terminated empty string */
+    xq_buf_init(&b, 100);
+    ck_assert_int_eq(xq_buf_reserve(&b, 10), XQ_OK);
+    ck_assert_ptr_nonnull(b.data);
+    ck_assert_int_eq(b.data[0], '\0');
+    ck_assert_str_eq(xq_buf_str(&b), "");
+    xq_buf_cleanup(&b);
 }
 END_TEST
 
