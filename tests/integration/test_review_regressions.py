@@ -1,0 +1,29 @@
+"""Regressions found by the hostile review (each test names the bug it pins
+down).  Runs under lighttpd only."""
+import json
+
+import api
+import xq
+
+USAGE = api.USAGE
+QUEUE = api.QUEUE
+
+
+def setup():
+    api.load_fixture()
+
+
+def test_filter_with_ill_formed_utf8_is_400_not_500():
+    # json-c passed the bytes through and PostgreSQL refused them: 500
+    # "database query failed" (sync) or a job failed with an SQL error (async).
+    tok = api.admin()
+    body = (b'{"startDate":"2031-01-01","endDate":"2031-01-01","exportType":"raw-data",'
+            b'"format":"json","userId":"a\xff\xfe"}')
+    for path in ("/export", "/export-async"):
+        r = xq.http("POST", USAGE + path, token=tok, raw_body=body,
+                    headers={"Content-Type": "application/json"})
+        api.assert_error(r, 400, "VALIDATION_ERROR", field="userId")
+    # well-formed UTF-8 still works
+    r = api.submit(tok, api.req(fmt="json", userId="J\u00fcrgen \U0001F600"), path="/export")
+    assert r.status == 200, (r.status, r.body[:200])
+    assert r.json["metadata"]["recordCount"] == 0, r.json["metadata"]
