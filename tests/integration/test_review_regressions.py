@@ -27,3 +27,21 @@ def test_filter_with_ill_formed_utf8_is_400_not_500():
     r = api.submit(tok, api.req(fmt="json", userId="J\u00fcrgen \U0001F600"), path="/export")
     assert r.status == 200, (r.status, r.body[:200])
     assert r.json["metadata"]["recordCount"] == 0, r.json["metadata"]
+
+
+def _clean(raw):
+    return xq.http("POST", QUEUE + "/clean", token=api.admin(), raw_body=raw,
+                   headers={"Content-Type": "application/json"})
+
+
+def test_clean_refuses_nan_and_non_json():
+    # json-c's lenient mode took NaN (which passed "< 0 || > 1e6" and became
+    # an undefined (long long) cast) and single-quoted "JSON".
+    for raw in (b'{"state":"completed","olderThanHours":NaN}',
+                b'{"state":"completed","olderThanHours":-NaN}'):
+        api.assert_error(_clean(raw), 400, "VALIDATION_ERROR")
+    api.assert_error(_clean(b"{'state':'completed','olderThanHours':1}"), 400,
+                     "VALIDATION_ERROR", field="body")
+    # real JSON, trailing blanks included, is still accepted
+    r = _clean(b'{"state":"completed","olderThanHours":100000}\r\n')
+    assert r.status == 200 and isinstance(r.json["removed"], int), (r.status, r.body)
