@@ -45,3 +45,17 @@ def test_clean_refuses_nan_and_non_json():
     # real JSON, trailing blanks included, is still accepted
     r = _clean(b'{"state":"completed","olderThanHours":100000}\r\n')
     assert r.status == 200 and isinstance(r.json["removed"], int), (r.status, r.body)
+
+
+def test_responder_log_lines_reach_a_file_under_lighttpd():
+    # lighttpd gave the spawned responders /dev/null as stderr: every log
+    # line (the reason of a 500 included) was lost.  The stack now sets
+    # server.breakagelog.
+    import os
+    path = os.path.join(xq.STACK_DIR, "log", "responder.log")
+    r = xq.http("GET", "/api/v1/health")  # the pool is up
+    assert r.status == 200, r.status
+    assert os.path.isfile(path), path
+    lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.startswith("{")]
+    assert any(l.get("program") == "exportq.fcgi" and l.get("msg") == "responder ready"
+               for l in lines), lines[-5:]
