@@ -59,3 +59,13 @@ def test_responder_log_lines_reach_a_file_under_lighttpd():
     lines = [json.loads(l) for l in open(path, encoding="utf-8") if l.startswith("{")]
     assert any(l.get("program") == "exportq.fcgi" and l.get("msg") == "responder ready"
                for l in lines), lines[-5:]
+
+
+def test_offset_over_the_queue_limit_is_a_400_with_details():
+    # the route accepted offsets up to 1e12, the queue refused those over 1e9:
+    # a bare "invalid request" without saying which parameter
+    for path, tok in ((USAGE + "/my-exports", api.reader()), (QUEUE + "/jobs", api.admin())):
+        r = xq.http("GET", path + "?offset=1000000001", token=tok)
+        api.assert_error(r, 400, "VALIDATION_ERROR", field="offset")
+        r = xq.http("GET", path + "?offset=1000000000", token=tok)
+        assert r.status == 200 and r.json["jobs"] == [], (r.status, r.body[:200])
