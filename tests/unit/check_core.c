@@ -7,6 +7,7 @@
 #include "config.h"
 #include "error.h"
 #include "jsonstr.h"
+#include "log.h"
 
 START_TEST(buf_bounded)
 {
@@ -116,6 +117,28 @@ START_TEST(config_parse_errors)
 }
 END_TEST
 
+START_TEST(redact_password)
+{
+    char out[256];
+
+    xq_log_redact_url("postgresql://u:secret@h:5432/db", out, sizeof(out));
+    ck_assert_str_eq(out, "postgresql://u:***@h:5432/db");
+    xq_log_redact_url("host=h password=secret dbname=d", out, sizeof(out));
+    ck_assert_str_eq(out, "host=h password=*** dbname=d");
+    /* libpq allows blanks around '=' and quoted values */
+    xq_log_redact_url("host=h password = secret dbname=d", out, sizeof(out));
+    ck_assert_ptr_null(strstr(out, "secret"));
+    ck_assert_str_eq(out, "host=h password=*** dbname=d");
+    xq_log_redact_url("host=h password='se cr\\'et' dbname=d", out, sizeof(out));
+    ck_assert_ptr_null(strstr(out, "cr"));
+    ck_assert_str_eq(out, "host=h password=*** dbname=d");
+    xq_log_redact_url("postgresql://u@h/db?password=secret&sslmode=off", out, sizeof(out));
+    ck_assert_str_eq(out, "postgresql://u@h/db?password=***&sslmode=off");
+    xq_log_redact_url("host=h passwordx", out, sizeof(out));
+    ck_assert_ptr_null(strstr(out, "x"));
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -126,6 +149,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, status_table);
     tcase_add_test(tc, config_parse_ok);
     tcase_add_test(tc, config_parse_errors);
+    tcase_add_test(tc, redact_password);
     suite_add_tcase(s, tc);
     return s;
 }
