@@ -1,7 +1,8 @@
 /*
  * purger.c - the purger process: at start and every EXPORT_PURGE_INTERVAL_S
  * it deletes expired files (marking their jobs expired), leftover temporary
- * files older than an hour, and the jobs (and files) retention drops.
+ * files older than an hour (and the private directories of sync exports whose
+ * responder died), and the jobs (and files) retention drops.
  *
  * Several workerd on several hosts may share one Redis and one EXPORT_DIR:
  * a pass runs only under the cross-host lock "purge" (SET NX PX, held for
@@ -64,6 +65,50 @@ static int is_temp_name(const char *name)
     return xq_filename_valid(inner);
 }
 
+/* ".sync-XXXXXX": the private directory of a sync export (routes_export.c) */
+static int is_sync_dir_name(const char *name)
+{
+    return strncmp(name, ".sync-", 6) == 0 && strlen(name) == 12 && strchr(name + 6, '/') == NULL;
+}
+
+/*
+ * A sync export's directory left behind by a responder that died mid-export
+ * (the responder removes it itself otherwise): emptied of the names an
+ * export writes and removed once nothing in it was touched for an hour.
+ */
+static long long purge_sync_dir(int dirfd_, const char *name, time_t now)
+{
+    struct stat sb;
+    struct dirent *e;
+    DIR *d;
+    long long done = 0;
+    int fd, busy = 0;
+
+    if (fstatat(dirfd_, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(sb.st_mode) ||
+        now - sb.st_mtime < STALE_TMP_S)
+        return 0;
+    if ((fd = openat(dirfd_, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return 0;
+    if ((d = fdopendir(fd)) == NULL) {
+        close(fd);
+        return 0;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (!is_temp_name(e->d_name) && !xq_filename_valid(e->d_name))
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        if (now - sb.st_mtime < STALE_TMP_S)
+            busy = 1;
+        else if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            done++;
+    }
+    closedir(d);
+    if (!busy && unlinkat(dirfd_, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+        xq_log_errno(XQ_LOG_WARN, "purge: rmdir %s", name);
+    return done;
+}
+
 static long long purge_stale_temps(const xq_config *cfg, time_t now)
 {
     DIR *d = opendir(cfg->export_dir);
@@ -77,6 +122,10 @@ static long long purge_stale_temps(const xq_config *cfg, time_t now)
     while ((e = readdir(d)) != NULL) {
         struct stat sb;
 
+        if (is_sync_dir_name(e->d_name)) {
+            done += purge_sync_dir(dirfd(d), e->d_name, now);
+            continue;
+        }
         if (!is_temp_name(e->d_name))
             continue;
         if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))

@@ -69,3 +69,30 @@ def test_offset_over_the_queue_limit_is_a_400_with_details():
         api.assert_error(r, 400, "VALIDATION_ERROR", field="offset")
         r = xq.http("GET", path + "?offset=1000000000", token=tok)
         assert r.status == 200 and r.json["jobs"] == [], (r.status, r.body[:200])
+
+
+def test_purger_removes_a_dead_sync_exports_directory():
+    # A responder that died mid sync export (SIGKILL, OOM) left its private
+    # EXPORT_DIR/.sync-XXXXXX directory and partial file forever.
+    import os
+    import time
+    from test_workerd import Workerd
+    wd = Workerd("review-sync", EXPORT_PURGE_INTERVAL_S="1")
+    past = time.time() - 2 * 3600
+    dead = os.path.join(wd.dir, ".sync-AbC123")
+    live = os.path.join(wd.dir, ".sync-xYz789")
+    for d in (dead, live):
+        os.makedirs(d)
+        p = os.path.join(d, ".raw-data-0f1e2d3c-aaaa-4bbb-8ccc-123456789abc.csv.part")
+        with open(p, "w") as f:
+            f.write("x")
+        if d == dead:
+            os.utime(p, (past, past))
+    os.utime(dead, (past, past))
+    os.utime(live, (past, past))  # an old directory whose file is still being written
+    try:
+        wd.start()
+        xq.wait_for(lambda: not os.path.exists(dead), 10, 0.2, "dead .sync dir removed")
+        assert os.listdir(live), "a running sync export's file was removed"
+    finally:
+        wd.stop()
