@@ -96,3 +96,35 @@ def test_purger_removes_a_dead_sync_exports_directory():
         assert os.listdir(live), "a running sync export's file was removed"
     finally:
         wd.stop()
+
+
+def test_infinite_or_out_of_range_timestamps_do_not_fail_the_export():
+    # One row with "endTime" = 'infinity' (or a BC / year 10000+ time) made
+    # every raw-data export of its range fail: 500 "database query failed"
+    # on the sync route, a job failed at once on the async one.
+    xq.sql("""
+DELETE FROM "LiteLLM_SpendLogs" WHERE request_id LIKE 'rvts-%';
+INSERT INTO "LiteLLM_SpendLogs"(request_id, call_type, spend, total_tokens, prompt_tokens,
+    completion_tokens, "startTime", "endTime", model, "user") VALUES
+('rvts-1', 'c', 1, 1, 1, 1, '2033-04-01 10:00:00', 'infinity', 'm', 'u'),
+('rvts-2', 'c', 1, 1, 1, 1, '2033-04-01 10:00:01', '0044-03-15 12:00:00 BC', 'm', 'u'),
+('rvts-3', 'c', 1, 1, 1, 1, '2033-04-01 10:00:02', '12345-01-01 00:00:00', 'm', 'u'),
+('rvts-4', 'c', 1, 1, 1, 1, '2033-04-01 10:00:03', '2033-04-01 10:00:04', 'm', 'u');
+""")
+    tok = api.admin()
+    rng = {"startDate": "2033-04-01", "endDate": "2033-04-01"}
+    try:
+        r = api.submit(tok, api.req(fmt="json", rng=rng), path="/export")
+        assert r.status == 200, (r.status, r.body[:300])
+        ends = {d["requestId"]: d["endTime"] for d in r.json["data"]}
+        assert ends == {"rvts-1": None, "rvts-2": None, "rvts-3": None,
+                        "rvts-4": "2033-04-01T10:00:04.000Z"}, ends
+        for fmt in ("csv", "excel"):
+            r = api.submit(tok, api.req(fmt=fmt, rng=rng, timezone="Pacific/Kiritimati"),
+                           path="/export")
+            assert r.status == 200, (fmt, r.status, r.body[:300])
+        r = api.submit(tok, api.req(fmt="csv", rng=rng))
+        job = api.wait_state(tok, r.json["jobId"], ("completed", "failed"))
+        assert job["status"] == "completed" and job["result"]["rowCount"] == 4, job
+    finally:
+        xq.sql("""DELETE FROM "LiteLLM_SpendLogs" WHERE request_id LIKE 'rvts-%';""")
