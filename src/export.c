@@ -189,15 +189,21 @@ static int row_cells(const PGresult *res, const xq_column *cols, int ncols, xq_c
             } else {
                 long long utc;
 
+                /* 'infinity', a BC date or a year past 9999 has no ISO 8601
+                 * form of ours: an empty cell, not a failed export */
                 if (xq_time_parse_pg(PQgetvalue(res, 0, f), (size_t)PQgetlength(res, 0, f),
-                                     &c->local_ms) != 0)
-                    return -1;
-                if (!PQgetisnull(res, 0, f + 1)) {
-                    if (xq_time_parse_pg(PQgetvalue(res, 0, f + 1),
-                                         (size_t)PQgetlength(res, 0, f + 1), &utc) != 0)
-                        return -1;
-                    c->offset_s = (int)((c->local_ms - utc) / 1000);
+                                     &c->local_ms) != 0 ||
+                    (!PQgetisnull(res, 0, f + 1) &&
+                     xq_time_parse_pg(PQgetvalue(res, 0, f + 1),
+                                      (size_t)PQgetlength(res, 0, f + 1), &utc) != 0)) {
+                    c->null = 1;
+                    c->s = "";
+                    c->len = 0;
+                    f += 2;
+                    continue;
                 }
+                if (!PQgetisnull(res, 0, f + 1))
+                    c->offset_s = (int)((c->local_ms - utc) / 1000);
                 c->len = xq_time_format_iso(tsbuf[i], c->local_ms, c->offset_s);
                 c->s = tsbuf[i];
             }
