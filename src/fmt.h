@@ -45,6 +45,17 @@ typedef struct xq_fmt_meta {
     char exported_at[XQ_TIME_ISO_MAX]; /* UTC, "...Z" */
     long long record_count;        /* exact rows, known before begin (same snapshot) */
     long sheet_rows;               /* XLSX data rows per sheet; 0 = 1,048,575 */
+    /*
+     * XLSX close phase (the zip step, which has no callback of its own):
+     * end() calls close_tick about every close_tick_ms while the file is
+     * being written, with done = the estimated fraction of that work done
+     * (0..1), or -1 when it cannot be measured.  Non-zero cancels: end()
+     * stops the writing within about close_tick_ms + 100 ms and returns
+     * XQ_ERR_CANCELLED.  May be NULL.
+     */
+    int (*close_tick)(void *ctx, double done);
+    void *close_ctx;
+    long close_tick_ms;
 } xq_fmt_meta;
 
 struct xq_format_ops {
