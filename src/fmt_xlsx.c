@@ -455,8 +455,8 @@ static int reap(pid_t pid, int *status)
 
 /*
  * workbook_close() in a child, with progress and cancel in the parent.
- * Frees the workbook on every path.  When fork() fails the close runs
- * here, without progress (as before this was written).
+ * Frees the workbook on every path.  When fork() fails, or SIGCHLD is
+ * ignored, the close runs here, without progress (as before).
  */
 static xq_status close_in_child(xlsx_state *x, xq_err *err)
 {
@@ -466,12 +466,20 @@ static xq_status close_in_child(xlsx_state *x, xq_err *err)
     long long total = sheet_bytes(x->wb);
     struct timespec nap = {0, XLSX_POLL_NS};
     pid_t parent = getpid(), pid;
+    struct sigaction chld;
     int status = 0;
     xq_status st = XQ_OK;
     lxw_error e;
 
-    fflush(NULL); /* nothing buffered twice: the child never flushes what the parent holds */
-    pid = fork();
+    /* a SIGCHLD ignored (inherited from whoever started us) would make the
+     * child's status unreadable: then close here, without progress */
+    if (sigaction(SIGCHLD, NULL, &chld) != 0 || chld.sa_handler == SIG_IGN ||
+        (chld.sa_flags & SA_NOCLDWAIT)) {
+        pid = -1;
+    } else {
+        fflush(NULL); /* nothing buffered twice: the child never flushes the parent's */
+        pid = fork();
+    }
     if (pid == 0)
         child_close(x->wb, parent);
     if (pid < 0) {

@@ -30,10 +30,10 @@ def check(ok, what):
 
 def load(db):
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-c", """
-DELETE FROM "LiteLLM_SpendLogs" WHERE request_id LIKE 'close-%';
+DELETE FROM "LiteLLM_SpendLogs" WHERE request_id LIKE 'close-%%';
 INSERT INTO "LiteLLM_SpendLogs" SELECT 'close-' || i, 'completion', i * 0.001, 10, 5, 5,
     timestamp '2027-01-01' + i * interval '1 second', timestamp '2027-01-01' + i * interval '1 second',
-    10, 'gpt-4o', NULL, 'openai', 'user-' || (i % 100), NULL, NULL, 'success', NULL
+    10, 'gpt-4o', NULL, 'openai', 'user-' || (i %% 100), NULL, NULL, 'success', NULL
 FROM generate_series(1, %d) i;
 ANALYZE "LiteLLM_SpendLogs";""" % ROWS], check=True)
 
