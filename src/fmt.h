@@ -64,7 +64,8 @@ struct xq_format_ops {
     xq_status (*begin)(void **state, const char *path, const xq_column *cols, int ncols,
                        const xq_fmt_meta *meta, xq_err *err);
     xq_status (*row)(void *state, const xq_cell *cells, xq_err *err);
-    /* Write the rest, flush and close the file; frees state on every path. */
+    /* Write the rest, flush and close the file; frees state on every path.
+     * (XLSX: in a forked child, with meta->close_tick meanwhile.) */
     xq_status (*end)(void *state, long long rows, xq_err *err);
     void (*abort)(void *state);  /* state may be NULL */
 };

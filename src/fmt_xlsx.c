@@ -486,7 +486,9 @@ static xq_status close_in_child(xlsx_state *x, xq_err *err)
         errno = 0;
         e = workbook_close(x->wb); /* writes the zip and frees the workbook */
         x->wb = NULL;
-        return e == LXW_NO_ERROR ? XQ_OK : lxw_fail(err, e, "xlsx: writing the file");
+        if (e != LXW_NO_ERROR)
+            st = lxw_fail(err, e, "xlsx: writing the file");
+        goto out;
     }
     for (;;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
@@ -519,6 +521,7 @@ static xq_status close_in_child(xlsx_state *x, xq_err *err)
             }
         }
     }
+out:
     free_workbook(x->wb);
     x->wb = NULL;
     return st;
