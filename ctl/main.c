@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "cmd_ops.h"
 
 static const struct {
     const char *name;
@@ -15,6 +16,20 @@ static const struct {
 } commands[] = {
     {"export", xq_ctl_export, xq_ctl_export_usage,
      "run one export directly (no queue, no web server)"},
+    {"stats", xq_ctl_stats, xq_ctl_stats_usage, "jobs per state, paused, live workers"},
+    {"jobs", xq_ctl_jobs, xq_ctl_jobs_usage, "list jobs (of one state with --state)"},
+    {"show", xq_ctl_show, xq_ctl_show_usage, "everything stored about one job"},
+    {"retry", xq_ctl_retry, xq_ctl_retry_usage, "failed job back to waiting"},
+    {"cancel", xq_ctl_cancel, xq_ctl_cancel_usage, "cancel a waiting or active job"},
+    {"remove", xq_ctl_remove, xq_ctl_remove_usage, "remove a job in any state, and its file"},
+    {"pause", xq_ctl_pause, xq_ctl_pause_usage, "stop dispatch on every host"},
+    {"resume", xq_ctl_resume, xq_ctl_resume_usage, "restart dispatch"},
+    {"clean", xq_ctl_clean, xq_ctl_clean_usage, "remove old jobs of one state"},
+    {"purge", xq_ctl_purge, xq_ctl_purge_usage, "run one purge pass now"},
+    {"workers", xq_ctl_workers, xq_ctl_workers_usage, "live workers on every host"},
+    {"token", xq_ctl_token, xq_ctl_token_usage, "mint a token for a user (scripts)"},
+    {"check-config", xq_ctl_check_config, xq_ctl_check_config_usage,
+     "check a configuration file, print it with secrets hidden"},
 };
 
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))

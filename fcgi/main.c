@@ -131,10 +131,7 @@ int main(int argc, char **argv)
     }
     xq_log_init("exportq.fcgi", "responder");
     xq_err_clear(&err);
-    if (xq_config_init(&cfg) != XQ_OK) {
-        fprintf(stderr, "exportq.fcgi: out of memory\n");
-        return 1;
-    }
+    memset(&cfg, 0, sizeof(cfg)); /* xq_config_load() initialises it */
     if (xq_config_load(&cfg, NULL, &err) != XQ_OK) {
         fprintf(stderr, "exportq.fcgi: %s\n", err.msg);
         xq_config_cleanup(&cfg);

@@ -1,118 +1,25 @@
 /*
  * purger.c - the purger process: at start and every EXPORT_PURGE_INTERVAL_S
  * it deletes expired files (marking their jobs expired), leftover temporary
- * files older than an hour, and the jobs (and files) retention drops.
+ * files older than an hour (and the private directories of sync exports whose
+ * responder died), and the jobs (and files) retention drops.  The
+ * pass itself is src/purge.c (xq_purge_run), shared with `exportqctl purge`;
+ * this file is the loop and the lock around it.
  *
  * Several workerd on several hosts may share one Redis and one EXPORT_DIR:
  * a pass runs only under the cross-host lock "purge" (SET NX PX, held for
  * most of an interval), and every step tolerates another host having done
  * it already (the Lua scripts hand out each file name once; unlink treats
  * ENOENT as done).  A temporary ".<name>.part" file is only taken for
- * leftover when untouched for an hour: a running export writes to its own
- * temporary all the time, whatever host it runs on.
+ * leftover when untouched for an hour (XQ_PURGE_PART_STALE_S): a running
+ * export writes to its own temporary all the time, whatever host it runs on.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "filename.h"
 #include "log.h"
+#include "purge.h"
 #include "queue.h"
 #include "workerd.h"
-
-#define STALE_TMP_S 3600
-
-/* Unlink every listed file that is a name we generate; frees the list. */
-static long long unlink_names(const xq_config *cfg, char **names, size_t n)
-{
-    long long done = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        char path[4096];
-
-        if (names[i] != NULL && xq_filename_valid(names[i])) {
-            snprintf(path, sizeof(path), "%s/%s", cfg->export_dir, names[i]);
-            if (unlink(path) == 0)
-                done++;
-            else if (errno != ENOENT)
-                xq_log_errno(XQ_LOG_WARN, "purge: unlink %s", names[i]);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return done;
-}
-
-/* ".<valid name>.part" */
-static int is_temp_name(const char *name)
-{
-    char inner[XQ_FILENAME_MAX + 1];
-    size_t n = strlen(name);
-
-    if (n < 7 || name[0] != '.' || strcmp(name + n - 5, ".part") != 0 ||
-        n - 6 >= sizeof(inner))
-        return 0;
-    memcpy(inner, name + 1, n - 6);
-    inner[n - 6] = '\0';
-    return xq_filename_valid(inner);
-}
-
-static long long purge_stale_temps(const xq_config *cfg, time_t now)
-{
-    DIR *d = opendir(cfg->export_dir);
-    struct dirent *e;
-    long long done = 0;
-
-    if (d == NULL) {
-        xq_log_errno(XQ_LOG_WARN, "purge: cannot open EXPORT_DIR");
-        return 0;
-    }
-    while ((e = readdir(d)) != NULL) {
-        struct stat sb;
-
-        if (!is_temp_name(e->d_name))
-            continue;
-        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
-            continue;
-        if (now - sb.st_mtime < STALE_TMP_S)
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
-            done++;
-        else if (errno != ENOENT)
-            xq_log_errno(XQ_LOG_WARN, "purge: unlink %s", e->d_name);
-    }
-    closedir(d);
-    return done;
-}
-
-static xq_status purge_once(const xq_config *cfg, xq_queue *q, xq_purge_stats *ps, xq_err *err)
-{
-    long long now = xq_wd_now_ms();
-    char **names = NULL;
-    size_t n = 0;
-    xq_status st;
-
-    memset(ps, 0, sizeof(*ps));
-    if ((st = xq_queue_expire_files(q, now, &names, &n, err)) != XQ_OK)
-        return st;
-    ps->expired = (long long)n;
-    ps->unlinked += unlink_names(cfg, names, n);
-    names = NULL;
-    n = 0;
-    if ((st = xq_queue_trim(q, now, &ps->trimmed, &names, &n, err)) != XQ_OK)
-        return st;
-    ps->unlinked += unlink_names(cfg, names, n);
-    ps->stale_tmp = purge_stale_temps(cfg, (time_t)(now / 1000));
-    ps->unlinked += ps->stale_tmp;
-    return XQ_OK;
-}
 
 int xq_purger_main(const xq_config *cfg)
 {
@@ -143,13 +50,15 @@ int xq_purger_main(const xq_config *cfg)
             next = xq_wd_mono_ms() + (interval_ms < 10000 ? interval_ms : 10000);
         } else if (!got) {
             xq_log(XQ_LOG_DEBUG, "purge: another process holds the lock");
-        } else if (purge_once(cfg, q, &ps, &err) != XQ_OK) {
+        } else if (xq_purge_run(q, cfg, xq_wd_now_ms(), &ps, &err) != XQ_OK) {
             xq_log(XQ_LOG_WARN, "purge pass failed: %s", err.msg);
-        } else if (ps.expired || ps.trimmed || ps.unlinked) {
-            xq_log(XQ_LOG_INFO,
-                   "purge: %lld file(s) expired, %lld job(s) trimmed, %lld stale "
-                   "temporary file(s), %lld file(s) deleted",
-                   ps.expired, ps.trimmed, ps.stale_tmp, ps.unlinked);
+        } else if (ps.files_expired || ps.jobs_trimmed || ps.files_deleted ||
+                   ps.orphans_deleted || ps.errors) {
+            xq_log(ps.errors ? XQ_LOG_WARN : XQ_LOG_INFO,
+                   "purge: %lld file(s) expired, %lld job(s) trimmed, %lld file(s) deleted, "
+                   "%lld stale file(s) deleted, %lld file(s) not deletable",
+                   ps.files_expired, ps.jobs_trimmed, ps.files_deleted, ps.orphans_deleted,
+                   ps.errors);
         }
         xq_wd_sleep_ms((long)(next - xq_wd_mono_ms()));
     }

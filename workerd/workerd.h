@@ -62,12 +62,4 @@ int xq_purger_main(const xq_config *cfg);
  */
 int xq_supervisor_run(xq_config *cfg, const char *config_path, int pidfile_fd);
 
-/* One purge pass (exposed for the purger loop and tests). */
-typedef struct xq_purge_stats {
-    long long expired;   /* jobs whose files expired now */
-    long long trimmed;   /* jobs removed by retention */
-    long long unlinked;  /* files deleted (expired, trimmed, stale temporaries) */
-    long long stale_tmp; /* leftover .part files older than an hour */
-} xq_purge_stats;
-
 #endif

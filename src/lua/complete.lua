@@ -1,15 +1,18 @@
 -- complete: ARGV 2 id, 3 worker, 4 result json, 5 rows, 6 bytes, 7 file
--- name, 8 file expiry ms.  {1} | {-1} lease lost | {-404}.  The error of
--- an earlier failed attempt is cleared.
+-- name, 8 file expiry ms.  {1} | {-1} lease lost | {-404} | {-499} a cancel
+-- was requested (and answered 202) after the worker last looked: the job
+-- stays active for the worker to remove its file and ackcancel.  The error
+-- of an earlier failed attempt is cleared.
 local id, w = ARGV[2], ARGV[3]
-local c, v = lease_read(id, w, 'owner', 'type', 'startAt', 'error')
+local c, v = lease_read(id, w, 'owner', 'type', 'startAt', 'cancel', 'error')
 if c ~= 0 then return { c } end
+if num(v[6]) == 1 then return { -499 } end
 local owner, etype, started = v[3], v[4] or '', v[5]
 local k = jk(id)
 local now, now_s = now_ms()
 redis.call('ZREM', K_ACT, id)
 hdec(K_ACTU, owner)
-if v[6] then redis.call('HDEL', k, 'error') end
+if v[7] then redis.call('HDEL', k, 'error') end
 redis.call('HSET', k, 'state', 'completed', 'finAt', now_s, 'worker', '', 'lease', '0',
   'progress', '100', 'result', ARGV[4], 'rows', ARGV[5], 'file', ARGV[7],
   'fileExp', ARGV[8], 'expired', '0')

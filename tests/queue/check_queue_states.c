@@ -616,6 +616,27 @@ START_TEST(fairness)
 }
 END_TEST
 
+START_TEST(cancel_wins_over_complete)
+{
+    char a[37];
+    int was = -1;
+    xq_job *j;
+
+    /* cancel answered 202 after the worker's last progress call: complete
+     * is refused, the job stays active for the worker's ackcancel */
+    qt_must_add("u1", 5, a);
+    xq_job_free(qt_claim("w"));
+    ck_assert_int_eq(xq_queue_cancel(q, a, &was, NULL), XQ_OK);
+    ck_assert_int_eq(was, 1);
+    ck_assert_int_eq(qt_complete(a, "w", "f.csv"), XQ_ERR_CANCELLED);
+    ck_assert_int_eq(qt_state_of(a), XQ_JOB_ACTIVE);
+    ck_assert_int_eq(xq_queue_ack_cancel(q, a, "w", NULL), XQ_OK);
+    ck_assert_int_eq(qt_state_of(a), XQ_JOB_CANCELLED);
+    ck_assert_int_eq(xq_queue_get(q, a, &j, NULL), XQ_OK);
+    ck_assert_ptr_null(j->result_json);
+    xq_job_free(j);
+}
+END_TEST
 
 int main(void)
 {
@@ -639,6 +660,7 @@ int main(void)
     tcase_add_test(tc, worker_registry);
     tcase_add_test(tc, metrics_and_lock);
     tcase_add_test(tc, fairness);
+    tcase_add_test(tc, cancel_wins_over_complete);
     suite_add_tcase(s, tc);
     return qt_run(s);
 }
