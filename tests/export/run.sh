@@ -22,3 +22,6 @@ schema=$here/../../etc/schema/litellm-subset.sql
 psql -q -v ON_ERROR_STOP=1 -f "$schema" -f "$here/fixture.sql" >/dev/null
 /usr/bin/python3 "$here/check_export.py" $update --ctl "$ctl" --db "$XQ_PG_URL" \
     --work "$work" --golden "$here/golden"
+# the XLSX close phase: progress advances after the last row; a cancel there
+# stops within the SPEC's 2 s and leaves nothing
+/usr/bin/python3 "$here/check_xlsx_close.py" --ctl "$ctl" --db "$XQ_PG_URL" --work "$work"
