@@ -33,7 +33,7 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
-void xq_ctl_export_usage(void)
+static void export_usage(void)
 {
     printf("usage: exportqctl export --type T --format F --start YYYY-MM-DD --end YYYY-MM-DD\n"
            "                         [--user-id U] [--model-id M] [--provider P]\n"
@@ -95,7 +95,7 @@ static int add(json_object *o, const char *k, json_object *v)
     return 0;
 }
 
-int xq_ctl_export(int argc, char **argv)
+static int export_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"type", required_argument, NULL, 't'},
@@ -190,11 +190,11 @@ int xq_ctl_export(int argc, char **argv)
             break;
         }
         case 'h':
-            xq_ctl_export_usage();
+            export_usage();
             rc = XQ_CTL_EXIT_OK;
             goto out;
         default:
-            xq_ctl_export_usage();
+            export_usage();
             goto out;
         }
         if (bad) {
@@ -301,3 +301,9 @@ out:
     xq_config_cleanup(&cfg);
     return rc;
 }
+
+const xq_ctl_cmd xq_ctl_cmd_export = {
+    .name = "export",
+    .summary = "run one export directly (no queue, no web server)",
+    .raw = export_main,
+};
