@@ -454,6 +454,12 @@ xq_status xq_export_run(const xq_export_opts *o, xq_export_result *res, xq_err *
             goto out;
         }
     }
+    /* libxlsxwriter creates its file with the umask's mode: every format
+     * gets the same 0640 as xq_sink_open() gives CSV and JSON */
+    if (chmod(part_path, 0640) != 0) {
+        st = xq_fmt_errno(err, errno, "export file: chmod");
+        goto out;
+    }
     if ((st = fsync_path(part_path, 0, &res->bytes, err)) != XQ_OK)
         goto out;
     if (rename(part_path, final_path) != 0) {
