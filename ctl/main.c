@@ -23,9 +23,9 @@ static void usage(FILE *out)
 {
     int i;
 
-    fprintf(out, "usage: exportqctl COMMAND [options]\n\ncommands:\n");
+    fprintf(out, "usage: exportqctl COMMAND [options]\n       exportqctl --version\n\ncommands:\n");
     for (i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+        fprintf(out, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\n`exportqctl COMMAND --help` describes a command's options.\n");
 }
 
@@ -40,6 +40,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return XQ_CTL_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("exportqctl %s\n", PACKAGE_VERSION);
         return XQ_CTL_EXIT_OK;
     }
     for (i = 0; i < NCOMMANDS; i++)
