@@ -25,7 +25,7 @@ stack_load_demo "${DEMO_ROWS:-1000000}" || die "demo data load failed"
 
 token=$(JWT_SECRET=$JWT_SECRET "$PY" "$XQ_ROOT/tests/tools/mint_token.py" --role admin \
         --user demo-user --email demo-user@example.com) || die "cannot mint a token"
-say "token for demo-user (role admin): TOKEN=$(./dev token --user demo-user)"
+say "token for demo-user (role admin): TOKEN=\$(./dev token --user demo-user)"
 
 want=$(psql -X -qAt "$DATABASE_URL" -c "SELECT count(*) FROM \"LiteLLM_SpendLogs\"
         WHERE \"startTime\" >= '$START' AND \"startTime\" < date '$END' + 1") ||
