@@ -8,7 +8,6 @@
  * discover at the first export.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,50 +77,45 @@ static int warn_dirs(const xq_config *cfg, json_object *warnings)
 static const char check_config_usage[] =
     "check-config [FILE] [--json] [--quiet]";
 
-void xq_ctl_check_config_usage(void)
+static const struct option check_config_longopts[] = {{"json", no_argument, NULL, 'j'},
+                                                      {"quiet", no_argument, NULL, 'q'},
+                                                      {"config", required_argument, NULL, 'c'},
+                                                      {"help", no_argument, NULL, 'h'},
+                                                      {NULL, 0, NULL, 0}};
+
+typedef struct {
+    int quiet;
+} copts;
+
+/* The only own option is 'q' (--quiet). */
+static int check_config_option(xq_ctl_ctx *ctx, int c, const char *arg)
 {
-    printf("usage: exportqctl %s\n", check_config_usage);
+    copts *o = ctx->opts;
+
+    (void)c;
+    (void)arg;
+    o->quiet = 1;
+    return 0;
 }
 
-int xq_ctl_check_config(int argc, char **argv)
+/* FILE may come as the argument or as --config, not both. */
+static int check_config_args(xq_ctl_ctx *ctx)
 {
-    const char *usage = check_config_usage;
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"config", required_argument, NULL, 'c'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *path = NULL;
-    int json = 0, quiet = 0, c, rc = XQ_CTL_EXIT_OK;
+    if (ctx->nargs > 0) {
+        if (ctx->config != NULL || ctx->nargs != 1)
+            return xq_ctl_usage(ctx->name, check_config_usage, "give at most one FILE");
+        ctx->config = ctx->args[0];
+    }
+    return 0;
+}
+
+static int check_config_run(xq_ctl_ctx *ctx)
+{
+    const char *path = ctx->config;
+    int json = ctx->json, quiet = ((const copts *)ctx->opts)->quiet, rc = XQ_CTL_EXIT_OK;
     xq_config cfg;
     xq_err err;
     const char *shown;
-
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "jqc:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'c':
-            path = optarg;
-            break;
-        case 'h':
-            printf("usage: exportqctl %s\n", usage);
-            return 0;
-        default:
-            return xq_ctl_usage(argv[0], usage, "unknown option '%.64s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        if (path != NULL || optind != argc - 1)
-            return xq_ctl_usage(argv[0], usage, "give at most one FILE");
-        path = argv[optind];
-    }
 
     xq_err_clear(&err);
     if (xq_config_load(&cfg, path, &err) != XQ_OK) {
@@ -157,3 +151,17 @@ int xq_ctl_check_config(int argc, char **argv)
     xq_config_cleanup(&cfg);
     return rc;
 }
+
+/* Loads the configuration itself (xq_config_load: its error is the output). */
+const xq_ctl_cmd xq_ctl_cmd_check_config = {
+    .name = "check-config",
+    .summary = "check a configuration file, print it with secrets hidden",
+    .usage = check_config_usage,
+    .shortopts = "jqc:h",
+    .longopts = check_config_longopts,
+    .option = check_config_option,
+    .args = XQ_CTL_ARGS_ANY,
+    .check = check_config_args,
+    .opts_size = sizeof(copts),
+    .run = check_config_run,
+};

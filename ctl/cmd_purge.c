@@ -4,7 +4,6 @@
  * not take the purger's cross-host lock: a pass is idempotent, and an
  * operator asking for one now should not wait for the interval lock.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd_ops.h"
@@ -12,57 +11,16 @@
 #include "purge.h"
 #include "queue.h"
 
-static const char purge_usage[] =
-    "purge [--json] [--config FILE]";
-
-void xq_ctl_purge_usage(void)
+static int purge_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", purge_usage);
-}
-
-int xq_ctl_purge(int argc, char **argv)
-{
-    const char *usage = purge_usage;
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-                                             {"config", required_argument, NULL, 'c'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *config = NULL;
-    int json = 0, c, rc;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_purge_stats st;
     xq_err err;
+    int rc = 0;
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "jc:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'h':
-            printf("usage: exportqctl %s\n", usage);
-            return 0;
-        default:
-            return xq_ctl_usage(argv[0], usage, "unknown option '%.64s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return xq_ctl_usage(argv[0], usage, "unexpected argument '%.64s'", argv[optind]);
-    rc = xq_ctl_load_config(argv[0], config, &cfg);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_new(&cfg, &q, &err) != XQ_OK ||
-        xq_purge_run(q, &cfg, xq_ctl_now_ms(), &st, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
-        goto out;
-    }
-    if (json) {
+    if (xq_purge_run(ctx->q, &ctx->cfg, xq_ctl_now_ms(), &st, &err) != XQ_OK)
+        return xq_ctl_fail(ctx->name, &err);
+    if (ctx->json) {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "filesExpired", json_object_new_int64(st.files_expired));
@@ -84,8 +42,14 @@ int xq_ctl_purge(int argc, char **argv)
                         "lines above\n", st.errors);
         rc = XQ_CTL_EXIT_FAIL;
     }
-out:
-    xq_queue_free(q);
-    xq_config_cleanup(&cfg);
     return rc;
 }
+
+const xq_ctl_cmd xq_ctl_cmd_purge = {
+    .name = "purge",
+    .summary = "run one purge pass now",
+    .usage = "purge [--json] [--config FILE]",
+    .args = XQ_CTL_ARGS_NONE,
+    .need = XQ_CTL_NEED_QUEUE,
+    .run = purge_run,
+};

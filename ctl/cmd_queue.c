@@ -1,18 +1,18 @@
 /*
  * cmd_queue.c - the queue administration subcommands of exportqctl: stats,
- * jobs, show, retry, cancel, remove, pause, resume, clean, workers.
+ * jobs, show, retry, cancel, remove, pause, resume, clean (workers:
+ * cmd_workers.c).
  *
- * (workers: cmd_workers.c.)  Each is a thin shell over src/queue.h (the same Lua scripts the HTTP
- * admin routes run, so the CLI and the API cannot disagree), printing a
+ * Each is an xq_ctl_cmd entry (runner.h: the runner parses the options and
+ * opens the queue) and a handler over src/queue.h (the same Lua scripts the
+ * HTTP admin routes run, so the CLI and the API cannot disagree), printing a
  * human table by default and with --json the same shapes as the API
  * (SPEC §5, §10).  Files of removed/cleaned jobs are deleted through
  * xq_purge_delete_files() (src/purge.h), which only ever unlinks a
  * generated file name inside EXPORT_DIR, and tombstoned as the admin routes
  * do, so their downloads answer 410 afterwards.
  */
-#include <getopt.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cmd_ops.h"
 #include "ctlout.h"
@@ -25,110 +25,62 @@
 #define OPT_OLDER 0x04
 #define OPT_STATE_REQUIRED 0x08
 
+/* The option block of a queue command (ctx->opts); each command's initial
+ * value says which options it accepts. */
 typedef struct {
-    int json;
-    const char *config;
-    int state;         /* -1: none given */
+    unsigned allowed;   /* OPT_* */
+    int state;          /* -1: none given */
     long limit, offset;
     double older_hours; /* < 0: none given */
-    const char *job_id; /* the positional JOB, when the command takes one */
 } qopts;
 
-static int parse_opts(int argc, char **argv, unsigned allowed, int want_job, const char *usage,
-                      qopts *o)
-{
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},       {"config", required_argument, NULL, 'c'},
-        {"state", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'l'},
-        {"offset", required_argument, NULL, 'o'}, {"older-than", required_argument, NULL, 'O'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    const char *cmd = argv[0];
-    int c;
+static const struct option queue_longopts[] = {
+    {"json", no_argument, NULL, 'j'},       {"config", required_argument, NULL, 'c'},
+    {"state", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'l'},
+    {"offset", required_argument, NULL, 'o'}, {"older-than", required_argument, NULL, 'O'},
+    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
 
-    o->json = 0;
-    o->config = NULL;
-    o->state = -1;
-    o->limit = 20;
-    o->offset = 0;
-    o->older_hours = -1;
-    o->job_id = NULL;
-    optind = 0; /* GNU: full re-initialisation, the dispatcher may have used getopt */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "jc:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            o->json = 1;
-            break;
-        case 'c':
-            o->config = optarg;
-            break;
-        case 'h':
-            printf("usage: exportqctl %s\n", usage);
-            return -1;
-        case 's':
-            if (!(allowed & OPT_STATE))
-                return xq_ctl_usage(cmd, usage, "--state is not an option of %s", cmd);
-            o->state = xq_job_state_parse(optarg);
-            if (o->state < 0)
-                return xq_ctl_usage(cmd, usage,
-                                    "unknown state '%.64s' (waiting, active, delayed, "
-                                    "completed, failed, cancelled)",
-                                    optarg);
-            break;
-        case 'l':
-            if (!(allowed & OPT_PAGE) || xq_ctl_parse_long(optarg, 1, 100, &o->limit) != 0)
-                return xq_ctl_usage(cmd, usage, "--limit takes 1..100");
-            break;
-        case 'o':
-            if (!(allowed & OPT_PAGE) || xq_ctl_parse_long(optarg, 0, 100000000, &o->offset) != 0)
+static int queue_option(xq_ctl_ctx *ctx, int c, const char *arg)
+{
+    qopts *o = ctx->opts;
+    const char *cmd = ctx->name, *usage = ctx->cmd->usage;
+
+    switch (c) {
+    case 's':
+        if (!(o->allowed & OPT_STATE))
+            return xq_ctl_usage(cmd, usage, "--state is not an option of %s", cmd);
+        o->state = xq_job_state_parse(arg);
+        if (o->state < 0)
+            return xq_ctl_usage(cmd, usage,
+                                "unknown state '%.64s' (waiting, active, delayed, "
+                                "completed, failed, cancelled)",
+                                arg);
+        break;
+    case 'l':
+        if (!(o->allowed & OPT_PAGE) || xq_ctl_parse_long(arg, 1, 100, &o->limit) != 0)
+            return xq_ctl_usage(cmd, usage, "--limit takes 1..100");
+        break;
+    default: /* 'o' or 'O': the rest of queue_longopts */
+        if (c == 'o') {
+            if (!(o->allowed & OPT_PAGE) || xq_ctl_parse_long(arg, 0, 100000000, &o->offset) != 0)
                 return xq_ctl_usage(cmd, usage, "--offset takes a number >= 0");
-            break;
-        case 'O':
-            if (!(allowed & OPT_OLDER) || xq_ctl_parse_hours(optarg, &o->older_hours) != 0)
-                return xq_ctl_usage(cmd, usage, "--older-than takes hours (e.g. 24 or 0.5)");
-            break;
-        default:
-            return xq_ctl_usage(cmd, usage, "unknown option '%.64s'", argv[optind - 1]);
+        } else if (!(o->allowed & OPT_OLDER) || xq_ctl_parse_hours(arg, &o->older_hours) != 0) {
+            return xq_ctl_usage(cmd, usage, "--older-than takes hours (e.g. 24 or 0.5)");
         }
+        break;
     }
-    if (want_job) {
-        if (optind != argc - 1)
-            return xq_ctl_usage(cmd, usage, "expected one JOB id");
-        o->job_id = argv[optind];
-        if (strlen(o->job_id) > XQ_JOB_ID_LEN || o->job_id[0] == '\0')
-            return xq_ctl_usage(cmd, usage, "'%.64s' is not a job id", o->job_id);
-    } else if (optind != argc) {
-        return xq_ctl_usage(cmd, usage, "unexpected argument '%.64s'", argv[optind]);
-    }
-    if ((allowed & OPT_STATE_REQUIRED) && o->state < 0)
-        return xq_ctl_usage(cmd, usage, "--state is required");
-    if ((allowed & OPT_OLDER) && o->older_hours < 0)
-        return xq_ctl_usage(cmd, usage, "--older-than is required");
     return 0;
 }
 
-/* Load the configuration and open the queue; returns an exit code. */
-static int open_queue(const char *cmd, const qopts *o, xq_config *cfg, xq_queue **q)
+static int queue_check(xq_ctl_ctx *ctx)
 {
-    xq_err err;
-    int rc;
+    const qopts *o = ctx->opts;
 
-    *q = NULL;
-    rc = xq_ctl_load_config(cmd, o->config, cfg);
-    if (rc != 0)
-        return rc;
-    xq_err_clear(&err);
-    if (xq_queue_new(cfg, q, &err) != XQ_OK) {
-        rc = xq_ctl_fail(cmd, &err);
-        xq_config_cleanup(cfg);
-    }
-    return rc;
-}
-
-static void close_queue(xq_config *cfg, xq_queue *q)
-{
-    xq_queue_free(q);
-    xq_config_cleanup(cfg);
+    if ((o->allowed & OPT_STATE_REQUIRED) && o->state < 0)
+        return xq_ctl_usage(ctx->name, ctx->cmd->usage, "--state is required");
+    if ((o->allowed & OPT_OLDER) && o->older_hours < 0)
+        return xq_ctl_usage(ctx->name, ctx->cmd->usage, "--older-than is required");
+    return 0;
 }
 
 /* Delete the files a remove/clean returned and leave their tombstones, as
@@ -179,36 +131,15 @@ static json_object *stats_json(const xq_queue_stats *s)
     return o;
 }
 
-static const char stats_usage[] =
-    "stats [--json] [--config FILE]";
-
-void xq_ctl_stats_usage(void)
+static int stats_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", stats_usage);
-}
-
-int xq_ctl_stats(int argc, char **argv)
-{
-    const char *usage = stats_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_queue_stats s;
     xq_err err;
-    qopts o;
-    int rc;
 
-    rc = parse_opts(argc, argv, 0, 0, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_stats_get(q, &s, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
-        goto out;
-    }
-    if (o.json) {
+    if (xq_queue_stats_get(ctx->q, &s, &err) != XQ_OK)
+        return xq_ctl_fail(ctx->name, &err);
+    if (ctx->json) {
         json_object *j = stats_json(&s);
 
         xq_ctl_json_print(stdout, j);
@@ -219,9 +150,7 @@ int xq_ctl_stats(int argc, char **argv)
                s.waiting, s.active, s.delayed, s.completed, s.failed, s.cancelled,
                s.paused ? "yes" : "no", s.workers);
     }
-out:
-    close_queue(&cfg, q);
-    return rc;
+    return 0;
 }
 
 /* ---- jobs ---- */
@@ -323,73 +252,58 @@ static long long state_count(const xq_queue_stats *s, xq_job_state st)
     }
 }
 
-static const char jobs_usage[] =
-    "jobs [--state S] [--limit N] [--offset N] [--json] [--config FILE]";
-
-void xq_ctl_jobs_usage(void)
+static int jobs_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", jobs_usage);
-}
-
-int xq_ctl_jobs(int argc, char **argv)
-{
-    const char *usage = jobs_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
+    const qopts *o = ctx->opts;
+    const char *cmd = ctx->name;
+    xq_queue *q = ctx->q;
     xq_job **page = NULL, **part = NULL;
     size_t n = 0, np = 0, k;
     long long total = 0, skip, got_total;
     xq_queue_stats s;
     xq_err err;
-    qopts o;
     int rc;
 
-    rc = parse_opts(argc, argv, OPT_STATE | OPT_PAGE, 0, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (o.state >= 0) {
-        if (xq_queue_list_state(q, (xq_job_state)o.state, o.offset, o.limit, &page, &n, &total,
+    if (o->state >= 0) {
+        if (xq_queue_list_state(q, (xq_job_state)o->state, o->offset, o->limit, &page, &n, &total,
                                 &err) != XQ_OK) {
-            rc = xq_ctl_fail(argv[0], &err);
+            rc = xq_ctl_fail(cmd, &err);
             goto out;
         }
-        rc = print_jobs(&cfg, page, n, total, o.json);
+        rc = print_jobs(&ctx->cfg, page, n, total, ctx->json);
         goto out;
     }
     /* No --state: one page over the states in all_states order, the offset
      * counted across them, using the stats counts to skip whole states. */
     if (xq_queue_stats_get(q, &s, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
+        rc = xq_ctl_fail(cmd, &err);
         goto out;
     }
-    page = calloc((size_t)o.limit, sizeof(*page));
+    page = calloc((size_t)o->limit, sizeof(*page));
     if (page == NULL) {
         rc = XQ_CTL_EXIT_FAIL;
         goto out;
     }
-    skip = o.offset;
+    skip = o->offset;
     for (k = 0; k < sizeof(all_states) / sizeof(all_states[0]); k++) {
         long long cnt = state_count(&s, all_states[k]);
         size_t i;
 
         total += cnt;
-        if ((long)n >= o.limit || cnt == 0)
+        if ((long)n >= o->limit || cnt == 0)
             continue;
         if (skip >= cnt) {
             skip -= cnt;
             continue;
         }
-        if (xq_queue_list_state(q, all_states[k], (long)skip, o.limit - (long)n, &part, &np,
+        if (xq_queue_list_state(q, all_states[k], (long)skip, o->limit - (long)n, &part, &np,
                                 &got_total, &err) != XQ_OK) {
-            rc = xq_ctl_fail(argv[0], &err);
+            rc = xq_ctl_fail(cmd, &err);
             goto out;
         }
         skip = 0;
-        for (i = 0; i < np && (long)n < o.limit; i++) {
+        for (i = 0; i < np && (long)n < o->limit; i++) {
             page[n++] = part[i];
             part[i] = NULL;
         }
@@ -397,9 +311,9 @@ int xq_ctl_jobs(int argc, char **argv)
         part = NULL;
         np = 0;
     }
-    rc = print_jobs(&cfg, page, n, total, o.json);
+    rc = print_jobs(&ctx->cfg, page, n, total, ctx->json);
 out:
-    if (o.state >= 0) {
+    if (o->state >= 0) {
         xq_job_list_free(page, n);
     } else if (page != NULL) {
         /* our own array of jobs taken from the per-state lists */
@@ -407,7 +321,6 @@ out:
             xq_job_free(page[k]);
         free(page);
     }
-    close_queue(&cfg, q);
     return rc;
 }
 
@@ -420,42 +333,22 @@ static void show_line(const char *key, const char *val)
     fputc('\n', stdout);
 }
 
-static const char show_usage[] =
-    "show JOB [--json] [--config FILE]";
-
-void xq_ctl_show_usage(void)
+static int show_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", show_usage);
-}
-
-int xq_ctl_show(int argc, char **argv)
-{
-    const char *usage = show_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_job *j = NULL;
     xq_err err;
-    qopts o;
-    int rc;
     char buf[64];
 
-    rc = parse_opts(argc, argv, 0, 1, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_get(q, o.job_id, &j, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
-        goto out;
-    }
-    if (o.json) {
-        json_object *jo = job_json(j, &cfg, xq_ctl_now_ms());
+    if (xq_queue_get(ctx->q, ctx->job_id, &j, &err) != XQ_OK)
+        return xq_ctl_fail(ctx->name, &err);
+    if (ctx->json) {
+        json_object *jo = job_json(j, &ctx->cfg, xq_ctl_now_ms());
 
         xq_ctl_json_print(stdout, jo);
         json_object_put(jo);
-        goto out;
+        xq_job_free(j);
+        return 0;
     }
     show_line("job", j->id);
     show_line("state", xq_job_state_name(j->state));
@@ -489,171 +382,82 @@ int xq_ctl_show(int argc, char **argv)
         show_line("result", j->result_json);
     if (j->error != NULL)
         show_line("error", j->error);
-out:
     xq_job_free(j);
-    close_queue(&cfg, q);
-    return rc;
+    return 0;
 }
 
 /* ---- retry, cancel, remove ---- */
 
-static int print_result(const qopts *o, const char *job_id, const char *state, const char *text)
+static int print_result(const xq_ctl_ctx *ctx, const char *state, const char *text)
 {
-    if (o->json) {
+    if (ctx->json) {
         json_object *r = json_object_new_object();
 
-        json_object_object_add(r, "jobId", json_object_new_string(job_id));
+        json_object_object_add(r, "jobId", json_object_new_string(ctx->job_id));
         json_object_object_add(r, "status", json_object_new_string(state));
         xq_ctl_json_print(stdout, r);
         json_object_put(r);
     } else {
-        printf("%s: %s\n", job_id, text);
+        printf("%s: %s\n", ctx->job_id, text);
     }
     return 0;
 }
 
-static const char retry_usage[] =
-    "retry JOB [--json] [--config FILE]";
-
-void xq_ctl_retry_usage(void)
+static int retry_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", retry_usage);
-}
-
-int xq_ctl_retry(int argc, char **argv)
-{
-    const char *usage = retry_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_err err;
-    qopts o;
-    int rc;
 
-    rc = parse_opts(argc, argv, 0, 1, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_retry(q, o.job_id, &err) != XQ_OK)
-        rc = xq_ctl_fail(argv[0], &err);
-    else
-        rc = print_result(&o, o.job_id, "waiting", "queued again (attempts reset)");
-    close_queue(&cfg, q);
-    return rc;
+    if (xq_queue_retry(ctx->q, ctx->job_id, &err) != XQ_OK)
+        return xq_ctl_fail(ctx->name, &err);
+    return print_result(ctx, "waiting", "queued again (attempts reset)");
 }
 
-static const char cancel_usage[] =
-    "cancel JOB [--json] [--config FILE]";
-
-void xq_ctl_cancel_usage(void)
+static int cancel_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", cancel_usage);
-}
-
-int xq_ctl_cancel(int argc, char **argv)
-{
-    const char *usage = cancel_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_err err;
-    qopts o;
-    int rc, was_active = 0;
+    int was_active = 0;
 
-    rc = parse_opts(argc, argv, 0, 1, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_cancel(q, o.job_id, &was_active, &err) != XQ_OK)
-        rc = xq_ctl_fail(argv[0], &err);
-    else if (was_active)
-        rc = print_result(&o, o.job_id, "active",
-                          "cancel requested; the worker stops within 2 s");
-    else
-        rc = print_result(&o, o.job_id, "cancelled", "cancelled");
-    close_queue(&cfg, q);
-    return rc;
+    if (xq_queue_cancel(ctx->q, ctx->job_id, &was_active, &err) != XQ_OK)
+        return xq_ctl_fail(ctx->name, &err);
+    if (was_active)
+        return print_result(ctx, "active", "cancel requested; the worker stops within 2 s");
+    return print_result(ctx, "cancelled", "cancelled");
 }
 
-static const char remove_usage[] =
-    "remove JOB [--json] [--config FILE]";
-
-void xq_ctl_remove_usage(void)
+static int remove_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", remove_usage);
-}
-
-int xq_ctl_remove(int argc, char **argv)
-{
-    const char *usage = remove_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_err err;
     xq_job *job = NULL;
     char *file = NULL;
-    qopts o;
     int rc;
 
-    rc = parse_opts(argc, argv, 0, 1, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
     /* the owner for the tombstone, read before the record goes */
-    if (xq_queue_get(q, o.job_id, &job, &err) != XQ_OK ||
-        xq_queue_remove(q, o.job_id, &file, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
+    if (xq_queue_get(ctx->q, ctx->job_id, &job, &err) != XQ_OK ||
+        xq_queue_remove(ctx->q, ctx->job_id, &file, &err) != XQ_OK) {
+        rc = xq_ctl_fail(ctx->name, &err);
     } else {
         if (file != NULL)
-            delete_files(argv[0], &cfg, q, &file, 1, job->owner);
-        rc = print_result(&o, o.job_id, "removed", "removed");
+            delete_files(ctx->name, &ctx->cfg, ctx->q, &file, 1, job->owner);
+        rc = print_result(ctx, "removed", "removed");
     }
     xq_job_free(job);
     free(file);
-    close_queue(&cfg, q);
     return rc;
 }
 
 /* ---- pause, resume ---- */
 
-static const char pause_usage[] = "pause [--json] [--config FILE]";
-static const char resume_usage[] = "resume [--json] [--config FILE]";
-
-void xq_ctl_pause_usage(void)
+static int set_paused(xq_ctl_ctx *ctx, int paused)
 {
-    printf("usage: exportqctl %s\n", pause_usage);
-}
-
-void xq_ctl_resume_usage(void)
-{
-    printf("usage: exportqctl %s\n", resume_usage);
-}
-
-static int set_paused(int argc, char **argv, int paused)
-{
-    const char *usage = paused ? pause_usage : resume_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_err err;
-    qopts o;
-    int rc;
 
-    rc = parse_opts(argc, argv, 0, 0, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_set_paused(q, paused, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
-    } else if (o.json) {
+    if (xq_queue_set_paused(ctx->q, paused, &err) != XQ_OK)
+        return xq_ctl_fail(ctx->name, &err);
+    if (ctx->json) {
         json_object *r = json_object_new_object();
 
         json_object_object_add(r, "paused", json_object_new_boolean(paused));
@@ -663,59 +467,48 @@ static int set_paused(int argc, char **argv, int paused)
         printf(paused ? "queue paused: no new job starts; active jobs finish\n"
                       : "queue resumed\n");
     }
-    close_queue(&cfg, q);
-    return rc;
+    return 0;
 }
 
-int xq_ctl_pause(int argc, char **argv)
+static int pause_run(xq_ctl_ctx *ctx)
 {
-    return set_paused(argc, argv, 1);
+    return set_paused(ctx, 1);
 }
 
-int xq_ctl_resume(int argc, char **argv)
+static int resume_run(xq_ctl_ctx *ctx)
 {
-    return set_paused(argc, argv, 0);
+    return set_paused(ctx, 0);
 }
 
 /* ---- clean ---- */
 
-static const char clean_usage[] =
-    "clean --state S --older-than HOURS [--json] [--config FILE]";
-
-void xq_ctl_clean_usage(void)
+static int clean_check(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", clean_usage);
+    const qopts *o = ctx->opts;
+    int rc = queue_check(ctx);
+
+    if (rc == 0 && o->state == XQ_JOB_ACTIVE)
+        rc = xq_ctl_usage(ctx->name, ctx->cmd->usage,
+                          "active jobs cannot be cleaned; cancel or remove them");
+    return rc;
 }
 
-int xq_ctl_clean(int argc, char **argv)
+static int clean_run(xq_ctl_ctx *ctx)
 {
-    const char *usage = clean_usage;
-    xq_config cfg;
-    xq_queue *q = NULL;
+    const qopts *o = ctx->opts;
     xq_err err;
     char **names = NULL;
     size_t nnames = 0;
     long long removed = 0;
-    qopts o;
-    int rc;
 
-    rc = parse_opts(argc, argv, OPT_STATE | OPT_STATE_REQUIRED | OPT_OLDER, 0, usage, &o);
-    if (rc != 0)
-        return rc < 0 ? 0 : rc;
-    if (o.state == XQ_JOB_ACTIVE)
-        return xq_ctl_usage(argv[0], usage,
-                            "active jobs cannot be cleaned; cancel or remove them");
-    rc = open_queue(argv[0], &o, &cfg, &q);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_clean(q, (xq_job_state)o.state, (long long)(o.older_hours * 3600000.0),
+    if (xq_queue_clean(ctx->q, (xq_job_state)o->state, (long long)(o->older_hours * 3600000.0),
                        &removed, &names, &nnames, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
-        goto out;
+        free_names(names, nnames);
+        return xq_ctl_fail(ctx->name, &err);
     }
-    delete_files(argv[0], &cfg, q, names, nnames, NULL);
-    if (o.json) {
+    delete_files(ctx->name, &ctx->cfg, ctx->q, names, nnames, NULL);
+    if (ctx->json) {
         json_object *r = json_object_new_object();
 
         json_object_object_add(r, "removed", json_object_new_int64(removed));
@@ -723,11 +516,50 @@ int xq_ctl_clean(int argc, char **argv)
         json_object_put(r);
     } else {
         printf("removed %lld %s job%s older than %g h\n", removed,
-               xq_job_state_name((xq_job_state)o.state), removed == 1 ? "" : "s",
-               o.older_hours);
+               xq_job_state_name((xq_job_state)o->state), removed == 1 ? "" : "s",
+               o->older_hours);
     }
-out:
     free_names(names, nnames);
-    close_queue(&cfg, q);
-    return rc;
+    return 0;
 }
+
+/* ---- the table entries (main.c) ---- */
+
+#define QUEUE_CMD(name, summary, usage, args, check, init, run)                                 \
+    {name, summary, usage, "jc:h", queue_longopts, queue_option, args, check,                  \
+     XQ_CTL_NEED_QUEUE, sizeof(qopts), init, run, NULL}
+
+static const qopts plain = {0, -1, 20, 0, -1};
+static const qopts paged = {OPT_STATE | OPT_PAGE, -1, 20, 0, -1};
+static const qopts cleaning = {OPT_STATE | OPT_STATE_REQUIRED | OPT_OLDER, -1, 20, 0, -1};
+
+const xq_ctl_cmd xq_ctl_cmd_stats =
+    QUEUE_CMD("stats", "jobs per state, paused, live workers", "stats [--json] [--config FILE]",
+              XQ_CTL_ARGS_NONE, queue_check, &plain, stats_run);
+const xq_ctl_cmd xq_ctl_cmd_jobs =
+    QUEUE_CMD("jobs", "list jobs (of one state with --state)",
+              "jobs [--state S] [--limit N] [--offset N] [--json] [--config FILE]",
+              XQ_CTL_ARGS_NONE, queue_check, &paged, jobs_run);
+const xq_ctl_cmd xq_ctl_cmd_show =
+    QUEUE_CMD("show", "everything stored about one job", "show JOB [--json] [--config FILE]",
+              XQ_CTL_ARGS_JOB, queue_check, &plain, show_run);
+const xq_ctl_cmd xq_ctl_cmd_retry =
+    QUEUE_CMD("retry", "failed job back to waiting", "retry JOB [--json] [--config FILE]",
+              XQ_CTL_ARGS_JOB, queue_check, &plain, retry_run);
+const xq_ctl_cmd xq_ctl_cmd_cancel =
+    QUEUE_CMD("cancel", "cancel a waiting or active job", "cancel JOB [--json] [--config FILE]",
+              XQ_CTL_ARGS_JOB, queue_check, &plain, cancel_run);
+const xq_ctl_cmd xq_ctl_cmd_remove =
+    QUEUE_CMD("remove", "remove a job in any state, and its file",
+              "remove JOB [--json] [--config FILE]", XQ_CTL_ARGS_JOB, queue_check, &plain,
+              remove_run);
+const xq_ctl_cmd xq_ctl_cmd_pause =
+    QUEUE_CMD("pause", "stop dispatch on every host", "pause [--json] [--config FILE]",
+              XQ_CTL_ARGS_NONE, queue_check, &plain, pause_run);
+const xq_ctl_cmd xq_ctl_cmd_resume =
+    QUEUE_CMD("resume", "restart dispatch", "resume [--json] [--config FILE]", XQ_CTL_ARGS_NONE,
+              queue_check, &plain, resume_run);
+const xq_ctl_cmd xq_ctl_cmd_clean =
+    QUEUE_CMD("clean", "remove old jobs of one state",
+              "clean --state S --older-than HOURS [--json] [--config FILE]", XQ_CTL_ARGS_NONE,
+              clean_check, &cleaning, clean_run);

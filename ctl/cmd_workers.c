@@ -4,65 +4,26 @@
  * worker refreshes with its heartbeat; an entry expires by itself when a
  * worker dies), with the job each one runs.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cmd_ops.h"
 #include "ctlout.h"
 #include "queue.h"
 
-static const char workers_usage[] =
-    "workers [--json] [--config FILE]";
-
-void xq_ctl_workers_usage(void)
+static int workers_run(xq_ctl_ctx *ctx)
 {
-    printf("usage: exportqctl %s\n", workers_usage);
-}
-
-int xq_ctl_workers(int argc, char **argv)
-{
-    const char *usage = workers_usage;
     static const char *const headers[] = {"WORKER", "HOST", "PID", "JOB", "SINCE", "HEARTBEAT"};
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-                                             {"config", required_argument, NULL, 'c'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    xq_config cfg;
-    xq_queue *q = NULL;
     xq_worker_info *w = NULL;
     size_t n = 0, i;
-    const char *config = NULL;
-    int json = 0, c, rc;
+    int rc = 0;
     xq_err err;
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "jc:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'h':
-            printf("usage: exportqctl %s\n", usage);
-            return 0;
-        default:
-            return xq_ctl_usage(argv[0], usage, "unknown option '%.64s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return xq_ctl_usage(argv[0], usage, "unexpected argument '%.64s'", argv[optind]);
-    rc = xq_ctl_load_config(argv[0], config, &cfg);
-    if (rc != 0)
-        return rc;
     xq_err_clear(&err);
-    if (xq_queue_new(&cfg, &q, &err) != XQ_OK || xq_queue_workers(q, &w, &n, &err) != XQ_OK) {
-        rc = xq_ctl_fail(argv[0], &err);
+    if (xq_queue_workers(ctx->q, &w, &n, &err) != XQ_OK) {
+        rc = xq_ctl_fail(ctx->name, &err);
         goto out;
     }
-    if (json) {
+    if (ctx->json) {
         json_object *root = json_object_new_object(), *arr = json_object_new_array();
         char t[32];
 
@@ -118,7 +79,14 @@ int xq_ctl_workers(int argc, char **argv)
     }
 out:
     xq_worker_info_free(w, n);
-    xq_queue_free(q);
-    xq_config_cleanup(&cfg);
     return rc;
 }
+
+const xq_ctl_cmd xq_ctl_cmd_workers = {
+    .name = "workers",
+    .summary = "live workers on every host",
+    .usage = "workers [--json] [--config FILE]",
+    .args = XQ_CTL_ARGS_NONE,
+    .need = XQ_CTL_NEED_QUEUE,
+    .run = workers_run,
+};

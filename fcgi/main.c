@@ -131,9 +131,7 @@ int main(int argc, char **argv)
     }
     xq_log_init("exportq.fcgi", "responder");
     xq_err_clear(&err);
-    /* xq_config_load() initialises cfg itself: an init before it leaked
-     * the defaults (found by the sanitizer stage of ./dev test) */
-    memset(&cfg, 0, sizeof(cfg));
+    memset(&cfg, 0, sizeof(cfg)); /* xq_config_load() initialises it */
     if (xq_config_load(&cfg, NULL, &err) != XQ_OK) {
         fprintf(stderr, "exportq.fcgi: %s\n", err.msg);
         xq_config_cleanup(&cfg);

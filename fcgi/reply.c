@@ -120,7 +120,7 @@ xq_status xq_reply_page(xq_http *h, long *limit, long *offset)
     xq_status st = page_param(h, "limit", 1, XQ_PAGE_LIMIT_MAX, XQ_PAGE_LIMIT_DEFAULT, limit);
 
     if (st == XQ_OK)
-        st = page_param(h, "offset", 0, 1000000000000LL, 0, offset);
+        st = page_param(h, "offset", 0, 1000000000LL, 0, offset); /* xq_queue_list_*() max */
     return st;
 }
 

@@ -188,6 +188,7 @@ static xq_status parse_clean(xq_http *h, xq_job_state *state, double *hours)
     json_tokener *tok = json_tokener_new();
     xq_status st = XQ_OK;
     int have_state = 0, have_hours = 0, s;
+    size_t end;
 
     memset(&fe, 0, sizeof(fe));
 #define FIELD_ERR(f, m)                                                                        \
@@ -198,10 +199,17 @@ static xq_status parse_clean(xq_http *h, xq_job_state *state, double *hours)
             fe.count++;                                                                        \
         }                                                                                      \
     } while (0)
+    if (tok != NULL)
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT); /* no NaN, no 'quotes' */
     if (tok != NULL && h->body.len > 0)
         o = json_tokener_parse_ex(tok, h->body.data, (int)h->body.len);
+    end = (tok != NULL && o != NULL) ? json_tokener_get_parse_end(tok) : 0;
+    while (o != NULL && end < h->body.len &&
+           (h->body.data[end] == ' ' || h->body.data[end] == '\t' ||
+            h->body.data[end] == '\r' || h->body.data[end] == '\n'))
+        end++; /* strict mode stops before trailing blanks */
     if (tok == NULL || o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
-        json_tokener_get_parse_end(tok) != h->body.len || !json_object_is_type(o, json_type_object)) {
+        end != h->body.len || !json_object_is_type(o, json_type_object)) {
         FIELD_ERR("body", "must be one JSON object");
         goto out;
     }
@@ -220,7 +228,7 @@ static xq_status parse_clean(xq_http *h, xq_job_state *state, double *hours)
             v = val;
             if ((!json_object_is_type(v, json_type_int) &&
                  !json_object_is_type(v, json_type_double)) ||
-                json_object_get_double(v) < 0 || json_object_get_double(v) > 1e6)
+                !(json_object_get_double(v) >= 0 && json_object_get_double(v) <= 1e6))
                 FIELD_ERR("olderThanHours", "must be a number from 0 to 1000000");
             else
                 *hours = json_object_get_double(v);

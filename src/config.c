@@ -361,6 +361,10 @@ xq_status xq_config_validate(const xq_config *cfg, xq_err *err)
     if (cfg->redis_prefix[0] == '\0' || strpbrk(cfg->redis_prefix, " \t\r\n{}") != NULL)
         return xq_err_set(err, XQ_ERR_CONFIG,
                           "%s: REDIS_KEY_PREFIX: must be non-empty, without spaces or braces", src);
+    /* the queue refuses longer prefixes (XQ_QUEUE_PREFIX_MAX): say so at start,
+     * not on every request and in a worker restart loop */
+    if (strlen(cfg->redis_prefix) > 64)
+        return xq_err_set(err, XQ_ERR_CONFIG, "%s: REDIS_KEY_PREFIX: longer than 64 bytes", src);
     if (cfg->download_base_url[0] != '\0' && strncmp(cfg->download_base_url, "http://", 7) != 0 &&
         strncmp(cfg->download_base_url, "https://", 8) != 0)
         return xq_err_set(err, XQ_ERR_CONFIG,

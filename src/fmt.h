@@ -45,6 +45,17 @@ typedef struct xq_fmt_meta {
     char exported_at[XQ_TIME_ISO_MAX]; /* UTC, "...Z" */
     long long record_count;        /* exact rows, known before begin (same snapshot) */
     long sheet_rows;               /* XLSX data rows per sheet; 0 = 1,048,575 */
+    /*
+     * XLSX close phase (the zip step, which has no callback of its own):
+     * end() calls close_tick about every close_tick_ms while the file is
+     * being written, with done = the estimated fraction of that work done
+     * (0..1), or -1 when it cannot be measured.  Non-zero cancels: end()
+     * stops the writing within about close_tick_ms + 100 ms and returns
+     * XQ_ERR_CANCELLED.  May be NULL.
+     */
+    int (*close_tick)(void *ctx, double done);
+    void *close_ctx;
+    long close_tick_ms;
 } xq_fmt_meta;
 
 struct xq_format_ops {
@@ -53,7 +64,8 @@ struct xq_format_ops {
     xq_status (*begin)(void **state, const char *path, const xq_column *cols, int ncols,
                        const xq_fmt_meta *meta, xq_err *err);
     xq_status (*row)(void *state, const xq_cell *cells, xq_err *err);
-    /* Write the rest, flush and close the file; frees state on every path. */
+    /* Write the rest, flush and close the file; frees state on every path.
+     * (XLSX: in a forked child, with meta->close_tick meanwhile.) */
     xq_status (*end)(void *state, long long rows, xq_err *err);
     void (*abort)(void *state);  /* state may be NULL */
 };

@@ -441,13 +441,16 @@ json_object *xq_job_to_api_json(const xq_job *job, const xq_config *cfg, long lo
         add(o, "rowsWritten", json_object_new_int64(job->rows_written)) != 0 ||
         add(o, "rowsEstimated", json_object_new_int64(job->rows_estimated)) != 0)
         goto fail;
-    if (job->state == XQ_JOB_ACTIVE && job->rows_per_second > 0) {
-        left = job->rows_estimated - job->rows_written;
-        if (left < 0)
-            left = 0;
-        if (add(o, "etaSeconds",
-                json_object_new_int64((long long)((double)left / job->rows_per_second + 0.999))) !=
-            0)
+    /*
+     * The remaining percent at this attempt's percent rate.  Not from the
+     * row rate: an XLSX export spends about half its run zipping after the
+     * last row (SPEC §3), where rows say 0 s left; the engine's percent
+     * covers that phase (doc/export.md).  None before the first percent.
+     */
+    if (job->state == XQ_JOB_ACTIVE && job->progress > 0 && job->progress < 100 &&
+        job->started_at_ms > 0 && now_ms > job->started_at_ms) {
+        left = (now_ms - job->started_at_ms) * (100 - job->progress) / job->progress;
+        if (add(o, "etaSeconds", json_object_new_int64((left + 999) / 1000)) != 0)
             goto fail;
     }
     if ((job->state == XQ_JOB_WAITING || job->state == XQ_JOB_DELAYED) && job->position > 0 &&

@@ -219,15 +219,35 @@ void xq_log_redact_url(const char *url, char *out, size_t outsz)
     at = strchr(auth, '@');
     colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     if (colon == NULL) {
-        /* key=value form: hide password=... */
-        const char *pw = strstr(url, "password=");
+        /* key=value form (libpq allows blanks around '=' and 'quoted
+         * values'), or a URI query: hide the password value */
+        const char *pw = strstr(url, "password"), *val, *end;
+
         if (pw == NULL) {
             snprintf(out, outsz, "%s", url);
             return;
         }
-        const char *end = pw + 9;
-        while (*end != '\0' && *end != ' ' && *end != '&')
-            end++;
+        val = pw + 8;
+        while (*val == ' ' || *val == '\t')
+            val++;
+        if (*val != '=') {
+            snprintf(out, outsz, "%.*spassword=***", (int)(pw - url), url);
+            return;
+        }
+        val++;
+        while (*val == ' ' || *val == '\t')
+            val++;
+        end = val;
+        if (*end == '\'') {
+            for (end++; *end != '\0' && *end != '\''; end++)
+                if (*end == '\\' && end[1] != '\0')
+                    end++;
+            if (*end == '\'')
+                end++;
+        } else {
+            while (*end != '\0' && *end != ' ' && *end != '\t' && *end != '&')
+                end++;
+        }
         snprintf(out, outsz, "%.*spassword=***%s", (int)(pw - url), url, end);
         return;
     }

@@ -152,6 +152,50 @@ static void delete_batch(const xq_config *cfg, char **names, size_t n, xq_purge_
     st->errors += bad;
 }
 
+/* ".sync-XXXXXX": the private directory of a sync export (fcgi/routes_export.c) */
+static int is_sync_dir_name(const char *name)
+{
+    return strncmp(name, ".sync-", 6) == 0 && strlen(name) == 12 && strchr(name + 6, '/') == NULL;
+}
+
+/*
+ * A sync export's directory left behind by a responder that died mid-export
+ * (the responder removes it itself otherwise): emptied of the names an
+ * export writes and removed once nothing in it was touched for an hour.
+ */
+static void sweep_sync_dir(int dfd, const char *name, long long now_s, xq_purge_stats *st)
+{
+    struct stat sb;
+    struct dirent *e;
+    DIR *d;
+    int fd, busy = 0;
+
+    if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(sb.st_mode) ||
+        now_s - (long long)sb.st_mtime <= XQ_PURGE_PART_STALE_S)
+        return;
+    if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return;
+    if ((d = fdopendir(fd)) == NULL) {
+        close(fd);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (!xq_purge_part_name_ok(e->d_name) && !xq_purge_name_ok(e->d_name))
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        if (now_s - (long long)sb.st_mtime <= XQ_PURGE_PART_STALE_S)
+            busy = 1;
+        else if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            st->orphans_deleted++;
+    }
+    closedir(d);
+    if (!busy && unlinkat(dfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+        xq_log_errno(XQ_LOG_WARN, "purge: cannot remove %s", name);
+        st->errors++;
+    }
+}
+
 void xq_purge_sweep(const xq_config *cfg, long long now_ms, xq_purge_stats *st)
 {
     xq_err derr;
@@ -183,6 +227,10 @@ void xq_purge_sweep(const xq_config *cfg, long long now_ms, xq_purge_stats *st)
     while ((de = readdir(d)) != NULL) {
         long long limit;
 
+        if (is_sync_dir_name(de->d_name)) {
+            sweep_sync_dir(dfd, de->d_name, now_s, st);
+            continue;
+        }
         if (xq_purge_name_ok(de->d_name))
             limit = keep_s;
         else if (xq_purge_part_name_ok(de->d_name))

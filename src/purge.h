@@ -71,8 +71,10 @@ xq_status xq_purge_tombstone(xq_queue *q, const char *name, const char *owner, x
 /*
  * The directory sweep alone (no Redis): unlink generated files whose mtime is
  * more than EXPORT_FILE_RETENTION_HOURS + XQ_PURGE_ORPHAN_GRACE_S before
- * now_ms and ".part" files untouched for XQ_PURGE_PART_STALE_S; anything
- * else in the directory is never touched.  Adds to st->orphans_deleted and
+ * now_ms and ".part" files untouched for XQ_PURGE_PART_STALE_S, and the
+ * ".sync-XXXXXX" directories of sync exports whose responder died once
+ * nothing in them was touched for as long; anything else in the directory
+ * is never touched.  Adds to st->orphans_deleted and
  * st->errors.
  */
 void xq_purge_sweep(const xq_config *cfg, long long now_ms, xq_purge_stats *st);

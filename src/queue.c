@@ -289,6 +289,8 @@ static xq_status map_code(long long code, const char *what, xq_err *err)
         return xq_err_set(err, XQ_ERR_CONFLICT, "%s: the job is in the wrong state", what);
     case -1:
         return xq_err_set(err, XQ_ERR_LEASE, "%s: this worker no longer holds the job", what);
+    case -499:
+        return xq_err_set(err, XQ_ERR_CANCELLED, "%s: a cancel was requested", what);
     default:
         return xq_err_set(err, XQ_ERR_REDIS, "%s: unexpected script reply %lld", what, code);
     }

@@ -198,7 +198,9 @@ xq_status xq_queue_renew(xq_queue *q, const char *job_id, const char *worker_id,
 
 /* active -> completed with result_json {fileName,rowCount,fileSize,
  * completedAt,expiresAt} (ms or ISO: see doc/queue.md); progress 100.
- * Also counts metrics (status, type, duration, rows, bytes). */
+ * Also counts metrics (status, type, duration, rows, bytes).
+ * XQ_ERR_CANCELLED when a cancel was requested: the job stays active for
+ * the worker to delete its file and xq_queue_ack_cancel(). */
 xq_status xq_queue_complete(xq_queue *q, const char *job_id, const char *worker_id,
                             const char *result_json, long long rows, long long bytes,
                             xq_err *err);

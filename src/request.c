@@ -188,6 +188,18 @@ static void fe_add(xq_field_errors *fe, const char *field, const char *msg)
     fe->count++;
 }
 
+static int utf8_ok(const char *s, size_t n)
+{
+    size_t i = 0, k;
+
+    while (i < n) {
+        if ((k = xq_utf8_seq((const unsigned char *)s + i, n - i, NULL)) == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
 /* A string field: NULL and a problem recorded when it is not a string. */
 static const char *want_string(json_object *v, const char *field, xq_field_errors *fe,
                                int *bad)
@@ -200,6 +212,13 @@ static const char *want_string(json_object *v, const char *field, xq_field_error
     /* an embedded NUL would make the C string say less than the JSON did */
     if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
         fe_add(fe, field, "must not contain NUL characters");
+        (*bad)++;
+        return NULL;
+    }
+    /* json-c passes ill-formed UTF-8 through; PostgreSQL would refuse it
+     * later as an SQL error (a 500 here, a failed job in the worker) */
+    if (!utf8_ok(json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
+        fe_add(fe, field, "must be valid UTF-8");
         (*bad)++;
         return NULL;
     }

@@ -90,7 +90,9 @@ static void tick_job(xq_keeper *k, long long now, long long *last_renew, int *re
         if (cancel) {
             pthread_mutex_lock(&k->mu);
             if (strcmp(job, k->job_id) == 0) {
-                xq_log(XQ_LOG_INFO, "job %s cancelled: stopping it", job);
+                /* renewals go on until the worker stops: say it once */
+                if ((atomic_load(&k->stop_why) & XQ_KEEP_CANCEL) == 0)
+                    xq_log(XQ_LOG_INFO, "job %s cancelled: stopping it", job);
                 add_reason(k, XQ_KEEP_CANCEL);
             }
             pthread_mutex_unlock(&k->mu);

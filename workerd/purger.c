@@ -1,7 +1,8 @@
 /*
  * purger.c - the purger process: at start and every EXPORT_PURGE_INTERVAL_S
  * it deletes expired files (marking their jobs expired), leftover temporary
- * files older than an hour, and the jobs (and files) retention drops.  The
+ * files older than an hour (and the private directories of sync exports whose
+ * responder died), and the jobs (and files) retention drops.  The
  * pass itself is src/purge.c (xq_purge_run), shared with `exportqctl purge`;
  * this file is the loop and the lock around it.
  *

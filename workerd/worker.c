@@ -270,6 +270,25 @@ static void record_success(worker *w, const xq_job *job, const xq_export_request
         xq_log(XQ_LOG_WARN, "finished, but the job is no longer ours: %s", err.msg);
         goto out;
     }
+    if (st == XQ_ERR_NOT_FOUND) {
+        /* removed by an admin while the file was being closed: nothing
+         * refers to the file any more and no purge would ever find it */
+        unlink_in_dir(w->cfg, file_name);
+        xq_log(XQ_LOG_INFO, "job removed while finishing, file removed");
+        goto out;
+    }
+    if (st == XQ_ERR_CANCELLED) {
+        /* cancelled after the last look: the client was told the job stops */
+        xq_status ast;
+
+        unlink_in_dir(w->cfg, file_name);
+        RECORD(w, ast, xq_queue_ack_cancel(w->q, job->id, w->id, &err));
+        if (ast != XQ_OK)
+            xq_log(XQ_LOG_WARN, "could not record the cancel: %s", err.msg);
+        else
+            xq_log(XQ_LOG_INFO, "job cancelled as it finished, file removed");
+        goto out;
+    }
     if (st != XQ_OK) {
         xq_log(XQ_LOG_ERROR, "could not record the completion: %s", err.msg);
         goto out;

@@ -66,7 +66,7 @@ static int flush(void)
     int rc = -1;
 
     if (xq_queue_new(&cfg, &q, &err) == XQ_OK &&
-        xq_redis_cmd(xq_queue_redis(q), &r, &err, "FLUSHDB") == XQ_OK) {
+        xq_redis_cmd(xq_queue_redis(q), &r, &err, "FLUSHDB ASYNC") == XQ_OK) {
         freeReplyObject(r);
         rc = 0;
     } else {

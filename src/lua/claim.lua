@@ -7,26 +7,33 @@ local w, lease, cap, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonu
 local full = {}
 local seen, batch = 0, 100
 while seen < limit do
-  local ids = redis.call('ZRANGE', K_WAIT, seen, seen + batch - 1)
+  local ids = redis.call('ZRANGE', K_WAIT, int(seen), int(seen + batch - 1))
   if #ids == 0 then break end
-  for _, id in ipairs(ids) do
-    local owner = redis.call('HGET', jk(id), 'owner')
+  for i, id in ipairs(ids) do
+    local k = jk(id)
+    local v = redis.call('HMGET', k, 'owner', 'attempts')
+    local owner = v[1]
     if not owner then
       redis.call('ZREM', K_WAIT, id) -- index entry without record: heal
     elseif not full[owner] then
       if num(redis.call('HGET', K_ACTU, owner)) >= cap then
         full[owner] = true
       else
-        local now = now_ms()
+        local now, now_s = now_ms()
+        local until_ms = int(now + lease)
         redis.call('ZREM', K_WAIT, id)
-        redis.call('HSET', jk(id), 'state', 'active', 'worker', w, 'lease', now + lease,
-          'startAt', now, 'progress', 0, 'rows', 0, 'rps', 0)
-        redis.call('HINCRBY', jk(id), 'attempts', 1)
-        redis.call('ZADD', K_ACT, now + lease, id)
-        redis.call('HINCRBY', K_ACTU, owner, 1)
-        -- more work may be startable: let another idle worker look
-        if redis.call('ZCARD', K_WAIT) > 0 then wake(1) end
-        return redis.call('HGETALL', jk(id))
+        redis.call('HSET', k, 'state', 'active', 'worker', w, 'lease', until_ms,
+          'startAt', now_s, 'progress', '0', 'rows', '0', 'rps', '0',
+          'attempts', int(num(v[2]) + 1))
+        redis.call('ZADD', K_ACT, until_ms, id)
+        redis.call('HINCRBY', K_ACTU, owner, '1')
+        -- more work may be startable: let another idle worker look.  Jobs
+        -- still wait when this one was not the first looked at, or not
+        -- the last of its batch; only at a full batch's end ask ZCARD.
+        if seen > 0 or i < #ids or (#ids == batch and redis.call('ZCARD', K_WAIT) > 0) then
+          wake(1)
+        end
+        return redis.call('HGETALL', k)
       end
     end
     seen = seen + 1

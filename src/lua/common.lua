@@ -1,40 +1,117 @@
--- common.lua: prepended to every script (see embed.awk).  ARGV[1] is the
+-- common.lua: the helpers of every script (see embed.awk).  ARGV[1] is the
 -- key prefix; every key is <prefix>:<name>.  Times are ms since the epoch
 -- from the Redis server clock (TIME), so every host agrees on leases.
+--
+-- Blocks are separated by blank lines.  embed.awk puts in front of each
+-- script only the blocks whose names it uses (directly or through another
+-- block): this prelude runs on every call, and defining every helper and
+-- key name each time cost more server time than a small script's own work.
+-- A block must only use names of blocks above it.
 local P = ARGV[1] .. ':'
-local K_WAIT, K_ACT, K_DEL = P .. 'waiting', P .. 'active', P .. 'delayed'
-local K_DONE, K_FAIL, K_CANC = P .. 'completed', P .. 'failed', P .. 'cancelled'
-local K_PEND, K_ACTU, K_WAKE = P .. 'pending', P .. 'activeu', P .. 'wake'
-local K_FILES, K_METR, K_SEQ = P .. 'files', P .. 'metrics', P .. 'seq'
-local K_PAUSED, K_WORKERS = P .. 'paused', P .. 'workers'
+
+local K_WAIT = P .. 'waiting'
+
+local K_ACT = P .. 'active'
+
+local K_DEL = P .. 'delayed'
+
+local K_DONE = P .. 'completed'
+
+local K_FAIL = P .. 'failed'
+
+local K_CANC = P .. 'cancelled'
+
+local K_PEND = P .. 'pending'
+
+local K_ACTU = P .. 'activeu'
+
+local K_WAKE = P .. 'wake'
+
+local K_FILES = P .. 'files'
+
+local K_METR = P .. 'metrics'
+
+local K_SEQ = P .. 'seq'
+
+local K_PAUSED = P .. 'paused'
+
+local K_WORKERS = P .. 'workers'
+
 local PRIO_SHIFT = 1099511627776 -- 2^40: score = prio * 2^40 + seq
+
 local STATE_KEY = { waiting = K_WAIT, active = K_ACT, delayed = K_DEL,
   completed = K_DONE, failed = K_FAIL, cancelled = K_CANC }
 
+-- Numbers given to redis.call are formatted by Redis with "%.17g" (slow,
+-- and a float path); hot scripts pass integers as strings made by int().
+local function int(n) return string.format('%d', n) end
+
+-- Now in ms, as a number and as the same integer in text (built from
+-- TIME's two strings, no number formatting).
 local function now_ms()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local u = t[2]
+  local s = t[1] .. string.sub(string.rep('0', 6 - #u) .. u, 1, 3)
+  return tonumber(s), s
 end
+
 local function jk(id) return P .. 'job:' .. id end
+
 local function uk(owner) return P .. 'user:' .. owner end
+
 local function num(v) return tonumber(v) or 0 end
 
--- Decrement a per-owner counter, dropping the field at zero.
+-- Decrement a per-owner counter, dropping the field at zero: one write
+-- (HDEL or HINCRBY) after a read, never two writes.
 local function hdec(key, owner)
-  local v = redis.call('HINCRBY', key, owner, -1)
-  if v <= 0 then redis.call('HDEL', key, owner) end
+  if num(redis.call('HGET', key, owner)) <= 1 then redis.call('HDEL', key, owner)
+  else redis.call('HINCRBY', key, owner, '-1') end
 end
 
--- Wake blocked claimers: one token each, the list bounded to 1000.
+-- Wake blocked claimers: up to n tokens, the list bounded to WAKE_MAX.
+-- A full list is left alone (one read, no write): a token already waits
+-- for every claimer that could take one.
+local WAKE_MAX = 1000
 local function wake(n)
   if n <= 0 then return end
-  if n > 1000 then n = 1000 end
-  local len = 0
-  for _ = 1, n do len = redis.call('LPUSH', K_WAKE, '1') end
-  if len > 1000 then redis.call('LTRIM', K_WAKE, 0, 999) end
+  local len = redis.call('LLEN', K_WAKE)
+  if n > WAKE_MAX - len then n = WAKE_MAX - len end
+  if n <= 0 then return end
+  if n == 1 then redis.call('LPUSH', K_WAKE, '1') return end
+  local t = {}
+  for i = 1, n do t[i] = '1' end
+  redis.call('LPUSH', K_WAKE, unpack(t))
 end
 
-local function wait_score(prio, seq) return num(prio) * PRIO_SHIFT + num(seq) end
+-- The hourly window P:rate:<owner>: a zset of submission times.  Counting
+-- is exact (ZCOUNT over the last 3600 s); entries older than that are
+-- pruned, and the key's expiry pushed to 2 h, only when its TTL has
+-- fallen under 1 h, so a busy owner's add does not write the key's
+-- expiry (or prune it) each time.  The key outlives its newest entry by
+-- at least 1 h and holds at most 2 h of entries.
+-- rate_check returns the key's TTL and, when the window is full, the
+-- seconds until its oldest entry leaves it.
+local HOUR = 3600000
+local function rate_check(rk, now, limit)
+  local ttl = redis.call('PTTL', rk)
+  if ttl == -2 and limit > 0 then return ttl, nil end -- no key: an empty window
+  local cut = '(' .. int(now - HOUR)
+  if redis.call('ZCOUNT', rk, cut, '+inf') < limit then return ttl, nil end
+  local oldest = redis.call('ZRANGEBYSCORE', rk, cut, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  local s = 3600 -- a limit of 0: a full hour
+  if oldest[2] then s = math.ceil((tonumber(oldest[2]) + HOUR - now) / 1000) end
+  if s < 1 then s = 1 end
+  return ttl, s
+end
+local function rate_add(rk, now, now_s, ttl, member)
+  redis.call('ZADD', rk, now_s, member)
+  if ttl < HOUR then
+    if ttl ~= -2 then redis.call('ZREMRANGEBYSCORE', rk, '-inf', int(now - HOUR)) end
+    redis.call('PEXPIRE', rk, '7200000')
+  end
+end
+
+local function wait_score(prio, seq) return int(num(prio) * PRIO_SHIFT + num(seq)) end
 
 -- 1-based position of a waiting or delayed job (0 otherwise).
 local function position(id, state)
@@ -48,16 +125,22 @@ local function position(id, state)
   return 0
 end
 
+-- The record plus its position; the state is taken from the HGETALL
+-- reply rather than read again.
 local function job_fields(id)
   local h = redis.call('HGETALL', jk(id))
   if #h == 0 then return h end
-  local st = redis.call('HGET', jk(id), 'state')
+  local st
+  for i = 1, #h, 2 do
+    if h[i] == 'state' then st = h[i + 1] break end
+  end
   h[#h + 1] = 'position'
   h[#h + 1] = tostring(position(id, st))
   return h
 end
 
 local function metric(field, by) redis.call('HINCRBY', K_METR, field, by) end
+
 local function count_finish(status, etype)
   metric('export_jobs_total{status="' .. status .. '",export_type="' .. etype .. '"}', 1)
 end

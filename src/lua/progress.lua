@@ -2,27 +2,27 @@
 -- 6 rows written, 7 rows estimated.  Renews the lease; progress and rows
 -- never go down within an attempt.  {1, cancel} | {-1} lease lost |
 -- {1, 1} when the record is gone (removed: the worker must stop).
+-- One HMGET reads what is checked, one HSET writes every changed field.
 local id, w = ARGV[2], ARGV[3]
-local c = lease_check(id, w)
+local c, v = lease_read(id, w, 'progress', 'rows', 'startAt', 'cancel')
 if c == -404 then return { 1, 1 } end
 if c ~= 0 then return { -1 } end
 local k = jk(id)
 local now = now_ms()
-local until_ms = now + tonumber(ARGV[4])
-redis.call('HSET', k, 'lease', until_ms)
-redis.call('ZADD', K_ACT, until_ms, id)
+local until_ms = int(now + tonumber(ARGV[4]))
+local f = { 'lease', until_ms }
 local p = tonumber(ARGV[5])
 if p >= 0 then
-  local cur, rows, started = unpack(redis.call('HMGET', k, 'progress', 'rows', 'startAt'))
   if p > 99 then p = 99 end -- 100 only when completed
-  if p > num(cur) then redis.call('HSET', k, 'progress', p) end
+  if p > num(v[3]) then f[#f + 1] = 'progress'; f[#f + 1] = int(p) end
   local r = tonumber(ARGV[6])
-  if r > num(rows) then
-    redis.call('HSET', k, 'rows', r)
-    local el = now - num(started)
-    if el > 0 then redis.call('HSET', k, 'rps', string.format('%.3f', r * 1000 / el)) end
+  if r > num(v[4]) then
+    f[#f + 1] = 'rows'; f[#f + 1] = ARGV[6]
+    local el = now - num(v[5])
+    if el > 0 then f[#f + 1] = 'rps'; f[#f + 1] = string.format('%.3f', r * 1000 / el) end
   end
-  local est = tonumber(ARGV[7])
-  if est > 0 then redis.call('HSET', k, 'rowsEst', est) end
+  if tonumber(ARGV[7]) > 0 then f[#f + 1] = 'rowsEst'; f[#f + 1] = ARGV[7] end
 end
-return { 1, num(redis.call('HGET', k, 'cancel')) }
+redis.call('HSET', k, unpack(f))
+redis.call('ZADD', K_ACT, until_ms, id)
+return { 1, num(v[6]) }

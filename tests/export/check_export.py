@@ -144,6 +144,10 @@ def run_ctl(req, path, extra=(), expect_rc=0):
     p = subprocess.run(cmd, capture_output=True)
     check(p.returncode == expect_rc, "%s: exit %d, expected %d: %s" % (path, p.returncode, expect_rc,
                                                                      p.stderr.decode(errors="replace")))
+    if p.returncode == 0 and os.path.exists(path):
+        # every format the same mode (libxlsxwriter alone would follow the umask)
+        mode = os.stat(path).st_mode & 0o777
+        check(mode == 0o640, "%s: mode %o, expected 640" % (path, mode))
     return p
 
 

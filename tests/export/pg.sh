@@ -1,6 +1,10 @@
 # pg.sh - sourced: start a private PostgreSQL 15 under a mktemp dir owned by
 # postgres on a free loopback port; pg_stop stops it by its pid.  Sets
 # PGHOST PGPORT PGUSER PGDATABASE XQ_PG_DIR XQ_PG_URL.
+# Only bench/export/run.sh uses it now: it starts the server with its own
+# options (XQ_PG_OPTS: shared_buffers, fsync=off, ...), which
+# tests/lib/stack.sh's stack_pg_start has no way to pass.  The export tests
+# (run.sh here) use stack.sh.
 XQ_PG_BIN=${XQ_PG_BIN:-/usr/lib/postgresql/15/bin}
 
 xq_free_port() {

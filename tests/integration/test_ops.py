@@ -287,7 +287,15 @@ def test_backup_and_restore_procedure_of_operations_md():
                              re.M).group(1)
         before = saves()
         assert _redis(port, "BGSAVE").startswith("Background saving")
-        wait_for(lambda: saves() != before, 20, 0.1, "BGSAVE done")
+        dump = os.path.join(d, "dump.rdb")
+
+        def saved():
+            # a BGSAVE may be scheduled behind the start-up AOF rewrite: wait for
+            # the counter, no save in progress, and the file itself
+            info = _redis(port, "INFO", "persistence")
+            return (saves() != before and "rdb_bgsave_in_progress:0" in info and
+                    os.path.exists(dump))
+        wait_for(saved, 30, 0.1, "BGSAVE done")
         assert "rdb_last_bgsave_status:ok" in _redis(port, "INFO", "persistence")
         backup = os.path.join(d, "backup.rdb")
         with open(os.path.join(d, "dump.rdb"), "rb") as src, open(backup, "wb") as dst:

@@ -7,7 +7,7 @@
 #   env            shell-syntax variables for clients (SPEC 9, 10)
 #   exportq.conf   the programs' configuration (EXPORTQ_CONFIG)
 #   run/*.pid      one pid file per server; only these pids are ever signalled
-#   log/           postgres.log redis.log mail.log web-error.log access.log workerd.log
+#   log/           postgres.log redis.log mail.log web-error.log access.log responder.log workerd.log
 #   pg/ redis/ mail/ exports/ web/   data of each part
 #
 # Servers listen on 127.0.0.1 only.  With `stack_init DIR --dev` the ports are
@@ -438,6 +438,9 @@ _stack_lighttpd_conf() {
         echo "server.document-root = \"$(_stack_www_root)\""
         echo "server.pid-file = \"$STACK_DIR/run/web.pid\""
         echo "server.errorlog = \"$STACK_DIR/log/web-error.log\""
+        # the responder's stderr (its JSON log lines); without it lighttpd
+        # hands spawned FastCGI processes /dev/null and every line is lost
+        echo "server.breakagelog = \"$STACK_DIR/log/responder.log\""
         echo "server.upload-dirs = ( \"$STACK_DIR/web/tmp\" )"
         echo "server.modules = ( \"mod_accesslog\" )"
         echo "accesslog.filename = \"$STACK_DIR/log/access.log\""
@@ -451,6 +454,7 @@ _stack_lighttpd_conf() {
         echo "var.exportq_config = \"$EXPORTQ_CONFIG\""
         echo "var.exportq_export_dir = \"$EXPORT_DIR\""
         echo "var.exportq_socket = \"$STACK_DIR/web/sock/exportq.sock\""
+        echo "var.exportq_www = \"$(_stack_www_root)\""
         echo "include \"$XQ_ROOT/etc/lighttpd/exportq.conf\""
     } >"$conf"
     echo "$conf"
@@ -490,6 +494,7 @@ _stack_apache_conf() {
         echo "Define EXPORTQ_FCGI_DIR \"$XQ_BUILD/fcgi\""
         echo "Define EXPORTQ_CONFIG \"$EXPORTQ_CONFIG\""
         echo "Define EXPORTQ_EXPORT_DIR \"$EXPORT_DIR\""
+        echo "Define EXPORTQ_WWW \"$(_stack_www_root)\""
         echo "Include \"$XQ_ROOT/etc/apache/exportq.conf\""
     } >"$conf"
     echo "$conf"
@@ -512,9 +517,9 @@ stack_web_start() {
     fi
     _stack_claim_port "$server" "$WEB_PORT" || return 1
     rm -f "$STACK_DIR/run/web.pid"
-    touch "$log" "$STACK_DIR/log/access.log"
+    touch "$log" "$STACK_DIR/log/access.log" "$STACK_DIR/log/responder.log"
     # lighttpd opens its logs after dropping privileges.
-    _stack_is_root && chown "$STACK_RUN_USER" "$log" "$STACK_DIR/log/access.log"
+    _stack_is_root && chown "$STACK_RUN_USER" "$log" "$STACK_DIR/log/access.log" "$STACK_DIR/log/responder.log"
     if [ "$server" = lighttpd ]; then
         conf=$(_stack_lighttpd_conf)
         lighttpd -tt -f "$conf" >>"$log" 2>&1 || { _stack_err "bad lighttpd config $conf; see $log"; return 1; }

@@ -319,6 +319,49 @@ START_TEST(hourly_limit)
 }
 END_TEST
 
+/* The hourly window counts only the last hour: entries older than that are
+ * not counted, and are pruned (with the key's expiry pushed to 2 h) when
+ * the key's TTL has fallen under an hour. */
+/* The integer answer of a command just run (st and *r from xq_redis_cmd). */
+static long long int_reply(xq_status st, redisReply **r)
+{
+    long long v;
+
+    ck_assert_int_eq(st, XQ_OK);
+    ck_assert_int_eq((*r)->type, REDIS_REPLY_INTEGER);
+    v = (*r)->integer;
+    freeReplyObject(*r);
+    *r = NULL;
+    return v;
+}
+#define RCMD(...) int_reply(xq_redis_cmd(xq_queue_redis(q), &rr, NULL, __VA_ARGS__), &rr)
+
+START_TEST(hourly_window_prunes)
+{
+    static const char *const old[] = {"old0", "old1", "old2"};
+    long long stale = qt_wall_ms() - 3700000;
+    char id[37];
+    redisReply *rr = NULL;
+    long retry = 0;
+    int i;
+
+    qt_set("EXPORT_USER_RATE_PER_HOUR", "3");
+    qt_reopen();
+    for (i = 0; i < 3; i++)
+        ck_assert_int_eq(RCMD("ZADD exportq:rate:u9 %lld %s", stale, old[i]), 1);
+    ck_assert_int_eq(RCMD("PEXPIRE exportq:rate:u9 600000"), 1);
+    /* three entries, all older than an hour: the window is empty */
+    qt_must_add("u9", 5, id);
+    ck_assert_int_eq(RCMD("ZCARD exportq:rate:u9"), 1);
+    ck_assert(RCMD("PTTL exportq:rate:u9") > 3600000);
+    qt_must_add("u9", 5, id);
+    ck_assert_int_eq(xq_queue_charge_sync(q, "u9", &retry, NULL), XQ_OK);
+    ck_assert_int_eq(qt_add_job("u9", 5, id, NULL, &retry), XQ_ERR_LIMIT);
+    ck_assert(retry > 3590 && retry <= 3600);
+    ck_assert_int_eq(RCMD("ZCARD exportq:rate:u9"), 3);
+}
+END_TEST
+
 START_TEST(pause_resume)
 {
     char a[37];
@@ -573,6 +616,27 @@ START_TEST(fairness)
 }
 END_TEST
 
+START_TEST(cancel_wins_over_complete)
+{
+    char a[37];
+    int was = -1;
+    xq_job *j;
+
+    /* cancel answered 202 after the worker's last progress call: complete
+     * is refused, the job stays active for the worker's ackcancel */
+    qt_must_add("u1", 5, a);
+    xq_job_free(qt_claim("w"));
+    ck_assert_int_eq(xq_queue_cancel(q, a, &was, NULL), XQ_OK);
+    ck_assert_int_eq(was, 1);
+    ck_assert_int_eq(qt_complete(a, "w", "f.csv"), XQ_ERR_CANCELLED);
+    ck_assert_int_eq(qt_state_of(a), XQ_JOB_ACTIVE);
+    ck_assert_int_eq(xq_queue_ack_cancel(q, a, "w", NULL), XQ_OK);
+    ck_assert_int_eq(qt_state_of(a), XQ_JOB_CANCELLED);
+    ck_assert_int_eq(xq_queue_get(q, a, &j, NULL), XQ_OK);
+    ck_assert_ptr_null(j->result_json);
+    xq_job_free(j);
+}
+END_TEST
 
 int main(void)
 {
@@ -588,6 +652,7 @@ int main(void)
     tcase_add_test(tc, release_keeps_place);
     tcase_add_test(tc, pending_limit);
     tcase_add_test(tc, hourly_limit);
+    tcase_add_test(tc, hourly_window_prunes);
     tcase_add_test(tc, pause_resume);
     tcase_add_test(tc, lists);
     tcase_add_test(tc, trim_clean_expire);
@@ -595,6 +660,7 @@ int main(void)
     tcase_add_test(tc, worker_registry);
     tcase_add_test(tc, metrics_and_lock);
     tcase_add_test(tc, fairness);
+    tcase_add_test(tc, cancel_wins_over_complete);
     suite_add_tcase(s, tc);
     return qt_run(s);
 }

@@ -25,7 +25,7 @@ stack_load_demo "${DEMO_ROWS:-1000000}" || die "demo data load failed"
 
 token=$(JWT_SECRET=$JWT_SECRET "$PY" "$XQ_ROOT/tests/tools/mint_token.py" --role admin \
         --user demo-user --email demo-user@example.com) || die "cannot mint a token"
-say "token for demo-user (role admin): ./dev token --user demo-user"
+say "token for demo-user (role admin): TOKEN=\$(./dev token --user demo-user)"
 
 want=$(psql -X -qAt "$DATABASE_URL" -c "SELECT count(*) FROM \"LiteLLM_SpendLogs\"
         WHERE \"startTime\" >= '$START' AND \"startTime\" < date '$END' + 1") ||
@@ -35,7 +35,7 @@ say "PostgreSQL holds $want spend rows from $START to $END"
 declare -A job t0
 for fmt in excel csv; do
     body="{\"startDate\":\"$START\",\"endDate\":\"$END\",\"exportType\":\"raw-data\",\"format\":\"$fmt\"}"
-    say "curl -X POST $BASE_URL/api/v1/admin/usage/export-async -d '$body'"
+    say "curl -X POST $BASE_URL/api/v1/admin/usage/export-async -H \"Authorization: Bearer \$TOKEN\" -H 'Content-Type: application/json' -d '$body'"
     reply=$(curl -sS -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
             --data "$body" -w '\n%{http_code}' "$BASE_URL/api/v1/admin/usage/export-async") ||
         die "request failed"

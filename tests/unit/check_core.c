@@ -1,5 +1,6 @@
 /* check_core.c - unit tests for buf, jsonstr, error and config. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "config.h"
 #include "error.h"
 #include "jsonstr.h"
+#include "log.h"
 
 START_TEST(buf_bounded)
 {
@@ -116,6 +118,48 @@ START_TEST(config_parse_errors)
 }
 END_TEST
 
+START_TEST(config_prefix_too_long)
+{
+    xq_config c;
+    xq_err e;
+    char text[512];
+
+    ck_assert_int_eq(xq_config_init(&c), XQ_OK);
+    snprintf(text, sizeof(text),
+             "DATABASE_URL=postgresql://x/y\nJWT_SECRET=0123456789abcdef\n"
+             "EXPORT_DIR=/tmp\nREDIS_KEY_PREFIX=%065d\n", 0);
+    ck_assert_int_eq(xq_config_parse_string(&c, text, "t.conf", &e), XQ_OK);
+    ck_assert_int_eq(xq_config_validate(&c, &e), XQ_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(e.msg, "REDIS_KEY_PREFIX"));
+    snprintf(text, sizeof(text), "REDIS_KEY_PREFIX=%064d\n", 0);
+    ck_assert_int_eq(xq_config_parse_string(&c, text, "t.conf", &e), XQ_OK);
+    ck_assert_int_eq(xq_config_validate(&c, &e), XQ_OK);
+    xq_config_cleanup(&c);
+}
+END_TEST
+
+START_TEST(redact_password)
+{
+    char out[256];
+
+    xq_log_redact_url("postgresql://u:secret@h:5432/db", out, sizeof(out));
+    ck_assert_str_eq(out, "postgresql://u:***@h:5432/db");
+    xq_log_redact_url("host=h password=secret dbname=d", out, sizeof(out));
+    ck_assert_str_eq(out, "host=h password=*** dbname=d");
+    /* libpq allows blanks around '=' and quoted values */
+    xq_log_redact_url("host=h password = secret dbname=d", out, sizeof(out));
+    ck_assert_ptr_null(strstr(out, "secret"));
+    ck_assert_str_eq(out, "host=h password=*** dbname=d");
+    xq_log_redact_url("host=h password='se cr\\'et' dbname=d", out, sizeof(out));
+    ck_assert_ptr_null(strstr(out, "cr"));
+    ck_assert_str_eq(out, "host=h password=*** dbname=d");
+    xq_log_redact_url("postgresql://u@h/db?password=secret&sslmode=off", out, sizeof(out));
+    ck_assert_str_eq(out, "postgresql://u@h/db?password=***&sslmode=off");
+    xq_log_redact_url("host=h passwordx", out, sizeof(out));
+    ck_assert_ptr_null(strstr(out, "x"));
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -126,6 +170,8 @@ static Suite *core_suite(void)
     tcase_add_test(tc, status_table);
     tcase_add_test(tc, config_parse_ok);
     tcase_add_test(tc, config_parse_errors);
+    tcase_add_test(tc, redact_password);
+    tcase_add_test(tc, config_prefix_too_long);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -164,11 +164,28 @@ START_TEST(api_active_eta)
     setf(j, "rps", "400.000");
     setf(j, "startAt", "1709294401000");
     setf(j, "progress", "20");
-    o = xq_job_to_api_json(j, &cfg, 0);
-    ck_assert_str_eq(str_of(o, "etaSeconds"), "10");
+    /* 10 s for 20%: 40 s for the other 80% */
+    o = xq_job_to_api_json(j, &cfg, 1709294411000LL);
+    ck_assert_str_eq(str_of(o, "etaSeconds"), "40");
     ck_assert_str_eq(str_of(o, "progress"), "20");
     ck_assert_str_eq(str_of(o, "startedAt"), "2024-03-01T12:00:01.000Z");
     ck_assert(!has(o, "position"));
+    json_object_put(o);
+    /* the XLSX close phase: every row written, 60% after 30 s; rows alone
+     * would say 0 s left */
+    setf(j, "rows", "5000");
+    setf(j, "progress", "60");
+    o = xq_job_to_api_json(j, &cfg, 1709294431000LL);
+    ck_assert_str_eq(str_of(o, "etaSeconds"), "20");
+    json_object_put(o);
+    /* no percent yet, or a clock behind startedAt: no estimate */
+    setf(j, "progress", "0");
+    o = xq_job_to_api_json(j, &cfg, 1709294431000LL);
+    ck_assert(!has(o, "etaSeconds"));
+    json_object_put(o);
+    setf(j, "progress", "50");
+    o = xq_job_to_api_json(j, &cfg, 1709294400000LL);
+    ck_assert(!has(o, "etaSeconds"));
     json_object_put(o);
     xq_job_free(j);
     xq_config_cleanup(&cfg);

@@ -200,6 +200,36 @@ START_TEST(names)
 }
 END_TEST
 
+START_TEST(rejects_bad_utf8)
+{
+    xq_export_request req;
+    xq_field_errors fe;
+
+    xq_request_init(&req);
+    /* a lone 0xFF and a UTF-16 surrogate encoded as UTF-8 (CESU) */
+    ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-01\","
+                           "\"exportType\":\"raw-data\",\"format\":\"csv\","
+                           "\"userId\":\"a\xff\xfe\"}",
+                           &req, &fe),
+                     XQ_ERR_INVALID);
+    ck_assert(has_field(&fe, "userId"));
+    ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-01\","
+                           "\"exportType\":\"raw-data\",\"format\":\"csv\","
+                           "\"modelId\":\"\xed\xa0\x80\"}",
+                           &req, &fe),
+                     XQ_ERR_INVALID);
+    ck_assert(has_field(&fe, "modelId"));
+    /* well-formed multibyte text is still fine */
+    ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-01\","
+                           "\"exportType\":\"raw-data\",\"format\":\"csv\","
+                           "\"userId\":\"J\xc3\xbcrgen \xf0\x9f\x98\x80\"}",
+                           &req, &fe),
+                     XQ_OK);
+    ck_assert_str_eq(req.user_id, "J\xc3\xbcrgen \xf0\x9f\x98\x80");
+    xq_request_cleanup(&req);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("request");
@@ -214,6 +244,7 @@ int main(void)
     tcase_add_test(tc, timezones);
     tcase_add_test(tc, round_trip);
     tcase_add_test(tc, names);
+    tcase_add_test(tc, rejects_bad_utf8);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

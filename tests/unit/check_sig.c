@@ -36,6 +36,32 @@ START_TEST(rfc4231_case1)
 }
 END_TEST
 
+/* A key longer than the 64-byte block is hashed first (RFC 4231 case 6). */
+START_TEST(rfc4231_case6_long_key)
+{
+    static const char msg[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+    unsigned char key[131], mac[32];
+    char h[65];
+
+    memset(key, 0xaa, sizeof(key));
+    ck_assert_int_eq(xq_hmac_sha256(key, sizeof(key), msg, sizeof(msg) - 1, mac), XQ_OK);
+    hex(mac, 32, h);
+    ck_assert_str_eq(h, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+END_TEST
+
+/* An empty message and an empty key are valid input. */
+START_TEST(empty_key_and_message)
+{
+    unsigned char mac[32];
+    char h[65];
+
+    ck_assert_int_eq(xq_hmac_sha256("", 0, "", 0, mac), XQ_OK);
+    hex(mac, 32, h);
+    ck_assert_str_eq(h, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+END_TEST
+
 START_TEST(ct_equal)
 {
     ck_assert(xq_ct_equal("abcdef", "abcdef", 6));
@@ -111,6 +137,8 @@ static Suite *sig_suite(void)
 
     tcase_add_test(tc, rfc4231_case2);
     tcase_add_test(tc, rfc4231_case1);
+    tcase_add_test(tc, rfc4231_case6_long_key);
+    tcase_add_test(tc, empty_key_and_message);
     tcase_add_test(tc, ct_equal);
     tcase_add_test(tc, sign_and_verify);
     tcase_add_test(tc, verify_malformed);
