@@ -10,16 +10,7 @@
 #include <string.h>
 
 #include "request.h"
-
-static int has_field(const xq_field_errors *fe, const char *field)
-{
-    int i;
-
-    for (i = 0; i < fe->count; i++)
-        if (strcmp(fe->e[i].field, field) == 0)
-            return 1;
-    return 0;
-}
+#include "check_util.h"
 
 /*
  * fuzz_request, corpus/request/regress-invalid-utf8-filter: json-c keeps
@@ -50,7 +41,7 @@ START_TEST(request_filter_not_utf8)
         memset(&fe, 0, sizeof(fe));
         ck_assert_int_eq(xq_request_parse(bodies[i], strlen(bodies[i]), &req, &fe, &err),
                          XQ_ERR_INVALID);
-        ck_assert_msg(has_field(&fe, fields[i]), "no error for %s", fields[i]);
+        ck_assert_msg(xq_check_has_field(&fe, fields[i]), "no error for %s", fields[i]);
         ck_assert_ptr_null(req.user_id);
         xq_request_cleanup(&req);
     }

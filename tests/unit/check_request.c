@@ -4,22 +4,13 @@
 #include <string.h>
 
 #include "request.h"
+#include "check_util.h"
 
 static xq_status parse(const char *body, xq_export_request *req, xq_field_errors *fe)
 {
     xq_err err;
 
     return xq_request_parse(body, strlen(body), req, fe, &err);
-}
-
-static int has_field(const xq_field_errors *fe, const char *field)
-{
-    int i;
-
-    for (i = 0; i < fe->count; i++)
-        if (strcmp(fe->e[i].field, field) == 0)
-            return 1;
-    return 0;
 }
 
 START_TEST(parse_full)
@@ -78,42 +69,42 @@ START_TEST(rejects)
                            "\"exportType\":\"raw\",\"format\":\"xls\",\"timezone\":\"Mars/Base\","
                            "\"priority\":\"urgent\",\"extra\":1}", &req, &fe),
                      XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "startDate"));
-    ck_assert(has_field(&fe, "endDate"));
-    ck_assert(has_field(&fe, "exportType"));
-    ck_assert(has_field(&fe, "format"));
-    ck_assert(has_field(&fe, "timezone"));
-    ck_assert(has_field(&fe, "priority"));
-    ck_assert(has_field(&fe, "extra"));
+    ck_assert(xq_check_has_field(&fe, "startDate"));
+    ck_assert(xq_check_has_field(&fe, "endDate"));
+    ck_assert(xq_check_has_field(&fe, "exportType"));
+    ck_assert(xq_check_has_field(&fe, "format"));
+    ck_assert(xq_check_has_field(&fe, "timezone"));
+    ck_assert(xq_check_has_field(&fe, "priority"));
+    ck_assert(xq_check_has_field(&fe, "extra"));
 
     ck_assert_int_eq(parse("{\"startDate\":\"2024-03-02\",\"endDate\":\"2024-03-01\","
                            "\"exportType\":\"raw-data\",\"format\":\"csv\"}", &req, &fe),
                      XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "endDate"));
+    ck_assert(xq_check_has_field(&fe, "endDate"));
     ck_assert_int_eq(parse("{\"exportType\":\"raw-data\",\"format\":\"csv\"}", &req, &fe),
                      XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "startDate"));
+    ck_assert(xq_check_has_field(&fe, "startDate"));
     ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-02\","
                            "\"exportType\":\"raw-data\",\"format\":\"csv\",\"userId\":\"\"}",
                            &req, &fe), XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "userId"));
+    ck_assert(xq_check_has_field(&fe, "userId"));
     ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-02\","
                            "\"exportType\":\"raw-data\",\"format\":\"csv\",\"userId\":5,"
                            "\"csvBom\":\"yes\"}", &req, &fe), XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "userId"));
-    ck_assert(has_field(&fe, "csvBom"));
+    ck_assert(xq_check_has_field(&fe, "userId"));
+    ck_assert(xq_check_has_field(&fe, "csvBom"));
     memset(big, 'x', sizeof(big));
     memcpy(big, "{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-02\",\"exportType\":\"raw-data\","
                 "\"format\":\"csv\",\"modelId\":\"", 99);
     memcpy(big + sizeof(big) - 3, "\"}", 3);
     ck_assert_int_eq(parse(big, &req, &fe), XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "modelId"));
+    ck_assert(xq_check_has_field(&fe, "modelId"));
     ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\\u0000x\",\"endDate\":"
                            "\"2024-01-02\",\"exportType\":\"raw-data\",\"format\":"
                            "\"csv\",\"timezone\":\"UTC\\u0000\"}", &req, &fe),
                      XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "startDate"));
-    ck_assert(has_field(&fe, "timezone"));
+    ck_assert(xq_check_has_field(&fe, "startDate"));
+    ck_assert(xq_check_has_field(&fe, "timezone"));
     ck_assert_int_eq(parse("[1]", &req, &fe), XQ_ERR_INVALID);
     ck_assert_int_eq(parse("{\"startDate\":", &req, &fe), XQ_ERR_INVALID);
     ck_assert_int_eq(parse("{} {}", &req, &fe), XQ_ERR_INVALID);
@@ -212,13 +203,13 @@ START_TEST(rejects_bad_utf8)
                            "\"userId\":\"a\xff\xfe\"}",
                            &req, &fe),
                      XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "userId"));
+    ck_assert(xq_check_has_field(&fe, "userId"));
     ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-01\","
                            "\"exportType\":\"raw-data\",\"format\":\"csv\","
                            "\"modelId\":\"\xed\xa0\x80\"}",
                            &req, &fe),
                      XQ_ERR_INVALID);
-    ck_assert(has_field(&fe, "modelId"));
+    ck_assert(xq_check_has_field(&fe, "modelId"));
     /* well-formed multibyte text is still fine */
     ck_assert_int_eq(parse("{\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-01\","
                            "\"exportType\":\"raw-data\",\"format\":\"csv\","
